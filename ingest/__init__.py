@@ -1,0 +1,1 @@
+"""Documents into the knowledge base: loaders, chunking, the registry, the pipeline and its CLI."""

@@ -1,0 +1,123 @@
+"""`groundline ingest` and `groundline documents …`: parse, delegate, report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from groundline.console import console, err_console, user_errors
+from groundline.kb import KnowledgeBase
+from groundline.settings import Settings
+from ingest.pipeline import Ingestor, IngestReport, SourceFile, discover, remove_document
+
+documents_app = typer.Typer(help="List or remove the documents in the knowledge base.")
+
+
+def build_ingestor(kb: KnowledgeBase) -> Ingestor:
+    from groundline.wiring import build_tokenizer
+    from ingest.chunking import Chunker
+
+    tokenizer = build_tokenizer(kb.settings)
+    chunker = Chunker(
+        lambda text: tokenizer.encode(text, add_special_tokens=False, verbose=False),
+        kb.settings.ingest.chunk_tokens,
+        kb.settings.ingest.chunk_overlap,
+    )
+    return Ingestor(kb, chunker)
+
+
+def _print_summary(report: IngestReport) -> None:
+    console.print(
+        f"[bold]{report.added}[/] added, [bold]{report.updated}[/] updated, "
+        f"[bold]{report.unchanged}[/] unchanged, [bold]{report.deleted}[/] deleted, "
+        f"[bold]{len(report.failed)}[/] failed; {report.chunks_embedded} chunks embedded "
+        f"in {report.seconds:.1f} s"
+    )
+    for item in report.skipped:
+        console.print(f"[dim]skipped {item['path']}: {item['reason']}[/]")
+    for item in report.failed:
+        err_console.print(f"[red]failed[/] {item['path']}: {item['error']}")
+
+
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to ingest.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Add documents (.md .txt .html .pdf .docx) to the knowledge base; unchanged ones cost nothing.
+
+    Example: groundline ingest ./docs
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        kb = KnowledgeBase.open(settings)
+        try:
+            ingestor = build_ingestor(kb)
+            total = len(discover(paths, IngestReport()))
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err_console,
+                disable=as_json,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("Ingesting", total=total)
+
+                def advance(source: SourceFile) -> None:
+                    progress.update(task, advance=1, description=f"Ingesting {source.doc_id}")
+
+                report = ingestor.ingest(paths, on_file=advance)
+        finally:
+            kb.close()
+    if as_json:
+        console.print_json(json.dumps(report.as_json()))
+    else:
+        _print_summary(report)
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@documents_app.command("list")
+def list_documents(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+) -> None:
+    """Show every document: id, source, hash, chunks, status, last error, when ingested."""
+    from ingest.registry import Registry
+
+    settings: Settings = ctx.obj
+    registry = Registry(settings.registry_path, settings.collection)
+    records = registry.all()
+    registry.close()
+    if as_json:
+        console.print_json(json.dumps([r.public() for r in records]))
+        return
+    table = Table("id", "status", "chunks", "ingested at", "error")
+    for r in records:
+        table.add_row(r.id, r.status, str(r.chunks), r.ingested_at or "", r.error or "")
+    console.print(table)
+
+
+@documents_app.command("remove")
+def remove(
+    ctx: typer.Context,
+    doc_id: Annotated[str, typer.Argument(help="The document's id, as `documents list` shows it.")],
+) -> None:
+    """Remove a document and all its chunks from the knowledge base."""
+    settings: Settings = ctx.obj
+    with user_errors():
+        kb = KnowledgeBase.open(settings)
+        try:
+            removed = remove_document(kb, doc_id)
+        finally:
+            kb.close()
+    if not removed:
+        err_console.print(f"No document with id {doc_id!r}; see `groundline documents list`.")
+        raise typer.Exit(1)
+    console.print(f"Removed {doc_id}.")

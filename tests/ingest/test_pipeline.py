@@ -1,0 +1,89 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from groundline.kb import KnowledgeBase
+from ingest.cli import build_ingestor
+from ingest.pipeline import remove_document
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    target = tmp_path / "docs"
+    shutil.copytree(SAMPLES, target)
+    return target
+
+
+def _point_ids(kb: KnowledgeBase) -> set[str]:
+    points, _ = kb.client.scroll(kb.settings.collection, limit=10_000)
+    return {str(p.id) for p in points}
+
+
+def test_ingests_every_format_and_registers_each_document(kb: KnowledgeBase, docs: Path) -> None:
+    report = build_ingestor(kb).ingest([docs])
+    assert report.added == 14
+    assert report.failed == []
+    records = {r.id: r for r in kb.registry.all()}
+    assert set(records) == {p.name for p in SAMPLES.iterdir()}
+    assert report.chunks_embedded == sum(r.chunks for r in records.values()) == kb.count()
+    assert _point_ids(kb) == {i for r in records.values() for i in r.chunk_ids}
+    assert all(r.status == "ok" and r.ingested_at for r in records.values())
+
+
+def test_unchanged_files_embed_nothing(kb: KnowledgeBase, docs: Path) -> None:
+    ingestor = build_ingestor(kb)
+    first = ingestor.ingest([docs])
+    second = ingestor.ingest([docs])
+    assert second.unchanged == 14
+    assert second.added == second.updated == second.chunks_embedded == 0
+    assert kb.count() == first.chunks_embedded
+
+
+def test_changed_file_is_replaced_without_leftovers(kb: KnowledgeBase, docs: Path) -> None:
+    ingestor = build_ingestor(kb)
+    ingestor.ingest([docs])
+    before = kb.registry.get("billing-and-refunds.md")
+    assert before is not None
+    page = docs / "billing-and-refunds.md"
+    page.write_text(page.read_text().replace("within 30 days", "within 45 days"))
+    report = ingestor.ingest([docs])
+    after = kb.registry.get("billing-and-refunds.md")
+    assert after is not None
+    assert (report.updated, report.unchanged) == (1, 13)
+    assert after.hash != before.hash
+    ids = _point_ids(kb)
+    assert set(after.chunk_ids) <= ids
+    assert not set(before.chunk_ids) & ids  # the old chunks are gone
+    assert len(ids) == sum(r.chunks for r in kb.registry.all())
+
+
+def test_a_bad_file_is_reported_and_the_rest_ingested(kb: KnowledgeBase, docs: Path) -> None:
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    (docs / "empty.md").write_bytes(b"")
+    (docs / "notes.xyz").write_text("unsupported")
+    report = build_ingestor(kb).ingest([docs])
+    assert report.added == 14
+    failed = {Path(f["path"]).name: f["error"] for f in report.failed}
+    assert set(failed) == {"broken.pdf", "empty.md"}
+    assert "PDF" in failed["broken.pdf"]
+    assert "empty" in failed["empty.md"]
+    assert [Path(s["path"]).name for s in report.skipped] == ["notes.xyz"]
+    record = kb.registry.get("broken.pdf")
+    assert record is not None
+    assert record.status == "failed"
+    assert record.error
+
+
+def test_remove_deletes_chunks_and_record(kb: KnowledgeBase, docs: Path) -> None:
+    ingestor = build_ingestor(kb)
+    ingestor.ingest([docs])
+    record = kb.registry.get("payroll.html")
+    assert record is not None
+    assert remove_document(kb, "payroll.html")
+    assert kb.registry.get("payroll.html") is None
+    assert not set(record.chunk_ids) & _point_ids(kb)
+    assert not remove_document(kb, "payroll.html")
