@@ -1,0 +1,91 @@
+"""`groundline ask` and `groundline serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from groundline.console import console, err_console, user_errors
+from groundline.settings import Settings
+
+UI_ROOT = Path(__file__).parent / "ui"
+
+
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="The question to answer from the documents.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print answer, citations, timings and tokens as JSON.")
+    ] = False,
+) -> None:
+    """Answer one question from the knowledge base, with citations.
+
+    Example: groundline ask "How long do I have to ask for a refund?"
+    """
+    from bot.engine import Answer, Engine
+    from groundline.kb import KnowledgeBase
+    from groundline.wiring import build_llm
+
+    settings: Settings = ctx.obj
+    with user_errors():
+        kb = KnowledgeBase.open(settings)
+        try:
+            engine = Engine(kb, build_llm(settings))
+            answer: Answer | None = None
+            for item in engine.stream(question):
+                if isinstance(item, Answer):
+                    answer = item
+                elif not as_json:
+                    console.print(item, end="", soft_wrap=True, markup=False, highlight=False)
+        finally:
+            kb.close()
+    assert answer is not None
+    if as_json:
+        console.print_json(json.dumps(answer.as_json()))
+        return
+    console.print()
+    if answer.abstained:
+        return
+    for p in answer.citations:
+        where = f", page {p.page}" if p.page else (f" › {p.section}" if p.section else "")
+        console.print(f"[bold][{p.n}][/] {p.title}{where} [dim]({p.source})[/]", highlight=False)
+
+
+def serve(
+    ctx: typer.Context,
+    port: Annotated[
+        int, typer.Option(help="Port of the chat UI.", envvar="GROUNDLINE_PORT")
+    ] = 8000,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on.", envvar="GROUNDLINE_HOST")
+    ] = "127.0.0.1",
+) -> None:
+    """Serve the chat UI (Chainlit) at http://HOST:PORT.
+
+    Example: groundline serve --port 8000
+    """
+    settings: Settings = ctx.obj
+    env = {
+        **os.environ,
+        "CHAINLIT_APP_ROOT": str(UI_ROOT),
+        "GROUNDLINE_DATA_DIR": str(settings.data_dir.resolve()),
+    }
+    err_console.print(f"Groundline chat UI on http://{host}:{port}")
+    args = [
+        sys.executable,
+        "-m",
+        "chainlit",
+        "run",
+        str(Path(__file__).parent / "app.py"),
+        "--headless",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
+    os.execve(sys.executable, args, env)

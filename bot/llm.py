@@ -1,0 +1,148 @@
+"""The LLM port and its adapters: llama.cpp in process, or an Ollama server."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, str]
+
+
+class BackendUnavailable(RuntimeError):
+    """The LLM backend cannot be reached or failed; the message says what to do."""
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class ChatLLM(Protocol):
+    """What the engine needs from a chat model."""
+
+    name: str
+    context_window: int
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        """Tokens the formatted prompt of these messages takes (upper bound where not exact)."""
+        ...
+
+    def stream_chat(self, messages: list[Message], max_tokens: int, usage: Usage) -> Iterator[str]:
+        """Yield the answer's text as it is generated; fill ``usage`` when done."""
+        ...
+
+
+class LlamaCppLLM:
+    """A GGUF model run in process by llama.cpp with the model's own chat template.
+
+    One instance serves every session: generation is serialised by a lock, so callers
+    must run ``stream_chat`` off the event loop (in a thread).
+    """
+
+    def __init__(
+        self, model_path: Path, context_window: int, threads: int, temperature: float
+    ) -> None:
+        from llama_cpp import Llama
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        self.name = model_path.name
+        self._temperature = temperature
+        self._lock = threading.Lock()
+        self._llm = Llama(
+            model_path=str(model_path),
+            n_ctx=context_window,
+            n_threads=threads,
+            n_threads_batch=threads,
+            verbose=False,
+        )
+        self.context_window = self._llm.n_ctx()
+        template = self._llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise BackendUnavailable(f"{model_path} has no chat template in its GGUF metadata.")
+        eos = self._llm._model.token_get_text(self._llm.token_eos())
+        bos = self._llm._model.token_get_text(self._llm.token_bos())
+        self._formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        prompt = self._formatter(messages=messages).prompt  # type: ignore[arg-type]
+        return len(self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+
+    def stream_chat(self, messages: list[Message], max_tokens: int, usage: Usage) -> Iterator[str]:
+        usage.prompt_tokens = self.count_tokens(messages)
+        with self._lock:
+            stream: Any = self._llm.create_chat_completion(
+                messages=messages,  # type: ignore[arg-type]
+                max_tokens=max_tokens,
+                temperature=self._temperature,
+                stream=True,
+            )
+            for chunk in stream:
+                delta = chunk["choices"][0]["delta"].get("content")
+                if delta:
+                    usage.completion_tokens += 1
+                    yield delta
+
+
+class OllamaLLM:
+    """A model served by Ollama, through the official client, with an explicit ``num_ctx``."""
+
+    def __init__(
+        self, model: str, host: str, timeout: float, context_window: int, temperature: float
+    ) -> None:
+        import ollama
+
+        self.name = model
+        self._host = host
+        self._client = ollama.Client(host=host, timeout=timeout)
+        self._options = {"num_ctx": context_window, "temperature": temperature}
+        self.context_window = context_window
+
+    def _unavailable(self, exc: Exception) -> BackendUnavailable:
+        return BackendUnavailable(
+            f"The Ollama server at {self._host} did not answer ({exc}). Start it (`ollama serve`), "
+            f"check GROUNDLINE_OLLAMA__HOST, and make sure it has the model {self.name!r} "
+            f"(`ollama pull {self.name}`)."
+        )
+
+    def context_limit(self) -> int | None:
+        """The model's own maximum context length, from Ollama's /api/show."""
+        import httpx
+        import ollama
+
+        try:
+            info = self._client.show(self.name)
+        except (httpx.HTTPError, ollama.ResponseError, ConnectionError) as exc:
+            raise self._unavailable(exc) from exc
+        for key, value in (info.modelinfo or {}).items():
+            if key.endswith(".context_length"):
+                return int(value)
+        return None
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        # Ollama has no tokenize endpoint: count conservatively (about 3 characters per token)
+        # plus the chat template's few tokens per message.
+        return sum(len(m["content"]) // 3 + 8 for m in messages)
+
+    def stream_chat(self, messages: list[Message], max_tokens: int, usage: Usage) -> Iterator[str]:
+        import httpx
+        import ollama
+
+        options = {**self._options, "num_predict": max_tokens}
+        try:
+            for chunk in self._client.chat(
+                model=self.name, messages=messages, stream=True, options=options
+            ):
+                if chunk.message.content:
+                    yield chunk.message.content
+                if chunk.done:
+                    usage.prompt_tokens = chunk.prompt_eval_count or 0
+                    usage.completion_tokens = chunk.eval_count or 0
+        except (httpx.HTTPError, ollama.ResponseError, ConnectionError) as exc:
+            raise self._unavailable(exc) from exc

@@ -1,0 +1,105 @@
+"""Engine logic with a scripted LLM, and the real small model on the sample documents."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Answer, Engine
+from bot.llm import LlamaCppLLM
+from groundline.kb import KnowledgeBase
+from ingest.cli import build_ingestor
+from tests.bot.fakes import ScriptedLLM
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def samples_kb(kb: KnowledgeBase) -> KnowledgeBase:
+    assert not build_ingestor(kb).ingest([SAMPLES]).failed
+    return kb
+
+
+def test_answer_with_valid_citations_maps_to_given_chunks(samples_kb: KnowledgeBase) -> None:
+    llm = ScriptedLLM("You have 30 days to ask [1]. Also see [9].")
+    answer = Engine(samples_kb, llm).ask("How long do I have to ask for a refund?")
+    assert not answer.abstained
+    assert "[9]" not in answer.text  # not a passage the model was given
+    assert answer.text.startswith("You have 30 days to ask [1].")
+    assert [c.n for c in answer.citations] == [1]
+    assert answer.citations[0].doc_id == "billing-and-refunds.md"
+    assert answer.citations[0] is answer.passages[0]
+
+
+def test_off_topic_question_abstains_without_calling_the_llm(samples_kb: KnowledgeBase) -> None:
+    llm = ScriptedLLM("should never be said")
+    answer = Engine(samples_kb, llm).ask("Can you give me a recipe for banana bread?")
+    assert answer.abstained
+    assert llm.calls == []
+    assert answer.text.startswith("I don't know")
+    assert "14 documents" in answer.text
+
+
+def test_models_i_dont_know_becomes_the_abstention_message(samples_kb: KnowledgeBase) -> None:
+    engine = Engine(samples_kb, ScriptedLLM("I don't know."))
+    items = list(engine.stream("How do I export my invoices to a spreadsheet?"))
+    answer = items[-1]
+    assert isinstance(answer, Answer)
+    assert answer.abstained
+    assert answer.citations == []
+    shown = "".join(i for i in items if isinstance(i, str))
+    assert shown == answer.text  # the model's bare "I don't know." was never streamed
+
+
+def test_empty_knowledge_base_abstains(kb: KnowledgeBase) -> None:
+    answer = Engine(kb, ScriptedLLM("x")).ask("What is the refund window?")
+    assert answer.abstained
+    assert "0 documents" in answer.text
+
+
+def test_context_is_fitted_to_the_window(samples_kb: KnowledgeBase) -> None:
+    question = "How much does Tallybook Payroll cost?"
+    llm = ScriptedLLM("Answer [1].")
+    engine = Engine(samples_kb, llm)
+    passages = engine.retrieve(question)
+    assert len(passages) == samples_kb.settings.retrieval.top_k
+    two = llm.count_tokens(engine.fit(question, [], passages[:2])[0])
+    llm.context_window = two + samples_kb.settings.llm.max_answer_tokens
+    answer = engine.ask(question)
+    assert [p.n for p in answer.passages] == [1, 2]  # the best two: all that fit
+    assert llm.count_tokens(llm.calls[0]) <= two
+
+
+def test_history_is_passed_to_the_model(samples_kb: KnowledgeBase) -> None:
+    llm = ScriptedLLM("It costs £15 [1].")
+    history = [
+        {"role": "user", "content": "What is Tallybook Payroll?"},
+        {"role": "assistant", "content": "An add-on for paying staff."},
+    ]
+    Engine(samples_kb, llm).ask("How much does Tallybook Payroll cost?", history)
+    assert llm.calls[0][1:3] == history
+
+
+def test_astream_runs_off_the_event_loop(samples_kb: KnowledgeBase) -> None:
+    engine = Engine(samples_kb, ScriptedLLM("Thirty days [1]."))
+
+    async def collect() -> list[object]:
+        return [item async for item in engine.astream("What is the refund window?")]
+
+    items = asyncio.run(collect())
+    assert isinstance(items[-1], Answer)
+    assert "".join(i for i in items if isinstance(i, str)).strip() == items[-1].text
+
+
+def test_real_model_answers_from_the_right_document(
+    samples_kb: KnowledgeBase, llm: LlamaCppLLM
+) -> None:
+    answer = Engine(samples_kb, llm).ask("What is the API rate limit per minute?")
+    assert not answer.abstained
+    assert "120" in answer.text
+    assert answer.citations
+    assert {Path(c.source).name for c in answer.citations} == {"api-reference.pdf"}
+    assert answer.prompt_tokens > 0
+    assert answer.completion_tokens > 0
+    assert answer.timings.first_token_ms is not None

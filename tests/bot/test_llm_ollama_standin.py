@@ -1,0 +1,141 @@
+"""The Ollama adapter against a local stand-in server speaking Ollama's HTTP protocol.
+
+No real Ollama server can be installed here, so these tests check the protocol: streamed
+NDJSON from /api/chat, the options Groundline must send (num_ctx, num_predict), /api/show,
+and what the user sees when the server is down or too slow.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+import pytest
+
+from bot.llm import BackendUnavailable, OllamaLLM, Usage
+from groundline.settings import Settings
+from groundline.wiring import build_llm
+
+REPLY = ["The refund ", "window is ", "30 days ", "[1]."]
+
+
+class StandIn(BaseHTTPRequestHandler):
+    requests: ClassVar[list[tuple[str, dict[str, Any]]]] = []
+    delay = 0.0
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        StandIn.requests.append((self.path, body))
+        time.sleep(StandIn.delay)
+        if self.path == "/api/show":
+            self._json({"model_info": {"qwen2.context_length": 32768}, "details": {}})
+        elif self.path == "/api/chat":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-ndjson")
+            self.end_headers()
+            for piece in REPLY:
+                self._line(
+                    {
+                        "model": body["model"],
+                        "message": {"role": "assistant", "content": piece},
+                        "done": False,
+                    }
+                )
+            self._line(
+                {
+                    "model": body["model"],
+                    "message": {"role": "assistant", "content": ""},
+                    "done": True,
+                    "done_reason": "stop",
+                    "prompt_eval_count": 321,
+                    "eval_count": len(REPLY),
+                }
+            )
+        else:
+            self._json({"error": "not found"}, status=404)
+
+    def _line(self, obj: dict[str, Any]) -> None:
+        self.wfile.write(json.dumps(obj).encode() + b"\n")
+        self.wfile.flush()
+
+    def _json(self, obj: dict[str, Any], status: int = 200) -> None:
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture
+def standin() -> Iterator[str]:
+    StandIn.requests = []
+    StandIn.delay = 0.0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_standin_streams_chat_with_explicit_context_size(standin: str) -> None:
+    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1)
+    usage = Usage()
+    messages = [{"role": "user", "content": "refund window?"}]
+    pieces = list(llm.stream_chat(messages, 200, usage))
+    assert pieces == REPLY
+    assert (usage.prompt_tokens, usage.completion_tokens) == (321, len(REPLY))
+    path, body = StandIn.requests[-1]
+    assert path == "/api/chat"
+    assert body["stream"] is True
+    assert body["model"] == "qwen2.5-coder:1.5b"
+    assert body["options"]["num_ctx"] == 8192  # never Ollama's silent 2,048 default
+    assert body["options"]["num_predict"] == 200
+    assert body["messages"] == messages
+
+
+def test_standin_show_reports_the_models_context_length(standin: str) -> None:
+    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=4096, temperature=0)
+    assert llm.context_limit() == 32768
+
+
+def test_standin_selected_by_settings(standin: str) -> None:
+    settings = Settings(llm={"backend": "ollama", "model": "m"}, ollama={"host": standin})  # type: ignore[arg-type]
+    llm = build_llm(settings)
+    assert isinstance(llm, OllamaLLM)
+    assert "".join(llm.stream_chat([{"role": "user", "content": "q"}], 10, Usage())) == "".join(
+        REPLY
+    )
+
+
+def test_server_down_gives_a_clear_message_fast() -> None:
+    host = f"http://127.0.0.1:{_free_port()}"
+    llm = OllamaLLM("qwen2.5-coder:1.5b", host, timeout=5, context_window=4096, temperature=0)
+    started = time.monotonic()
+    with pytest.raises(
+        BackendUnavailable, match=r"Ollama server at .* did not answer.*ollama serve"
+    ):
+        list(llm.stream_chat([{"role": "user", "content": "q"}], 10, Usage()))
+    assert time.monotonic() - started < 5
+
+
+def test_standin_too_slow_times_out_with_a_clear_message(standin: str) -> None:
+    StandIn.delay = 3.0
+    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=0.5, context_window=4096, temperature=0)
+    with pytest.raises(BackendUnavailable, match="did not answer"):
+        list(llm.stream_chat([{"role": "user", "content": "q"}], 10, Usage()))

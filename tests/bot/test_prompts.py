@@ -1,0 +1,45 @@
+import jinja2
+import pytest
+
+from bot.engine import Passage
+from groundline import prompts
+from groundline.settings import PromptSettings
+
+PASSAGE = Passage(1, "id", "doc.md", "/d/doc.md", "Billing", "Refunds", None, None, "30 days.", 0.9)
+VARIABLES = {
+    "passages": [PASSAGE],
+    "question": "How long?",
+    "documents": 3,
+    "nearest": ["Billing"],
+    "handoff": "support@example.com",
+}
+
+
+def test_every_prompt_file_renders() -> None:
+    names = prompts.available()
+    assert {"system", "answer", "abstain"} <= set(names)
+    for name in names:
+        assert prompts.render(name, **VARIABLES)
+
+
+def test_every_prompt_setting_names_an_existing_file() -> None:
+    for name in PromptSettings().model_dump().values():
+        assert name in prompts.available()
+
+
+def test_answer_prompt_numbers_the_passages_and_asks_for_citations() -> None:
+    text = prompts.render("answer", passages=[PASSAGE, PASSAGE], question="How long?")
+    assert "[1] Billing › Refunds" in text
+    assert "[2] Billing › Refunds" in text
+    assert "How long?" in text
+
+
+def test_abstain_prompt_offers_the_handoff() -> None:
+    text = prompts.render("abstain", **VARIABLES)
+    assert text.startswith("I don't know")
+    assert "support@example.com" in text
+
+
+def test_a_missing_variable_is_an_error() -> None:
+    with pytest.raises(jinja2.UndefinedError):
+        prompts.render("answer", passages=[])
