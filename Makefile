@@ -34,6 +34,9 @@ $(VENV)/.demo-installed: pyproject.toml $(VENV)/.torch-installed
 
 $(VENV)/.test-installed: pyproject.toml $(VENV)/.torch-installed
 	$(BIN)/pip install -e ".[dev,model-0-5b]"
+	@# The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; } \
+		|| { echo "Install Chromium (Debian: apt-get install chromium) for the browser tests"; exit 1; }
 	touch $@
 
 clean:

@@ -6,6 +6,7 @@ import logging
 from functools import cache
 
 import chainlit as cl
+from chainlit.element import Element
 
 from bot.engine import Answer, Engine, Passage
 from bot.llm import BackendUnavailable, Message
@@ -62,7 +63,8 @@ async def on_message(message: cl.Message) -> None:
     if answer is None:
         return
     reply.content = answer.text
-    reply.elements = list[cl.Element]([_element(p) for p in answer.citations])
+    elements: list[Element] = [_element(p) for p in answer.citations]
+    reply.elements = elements  # type: ignore[assignment]  # chainlit types it with a bare TypeVar
     await reply.send()
     history.extend(
         [

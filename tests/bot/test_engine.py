@@ -41,8 +41,11 @@ def test_off_topic_question_abstains_without_calling_the_llm(samples_kb: Knowled
     assert "14 documents" in answer.text
 
 
-def test_models_i_dont_know_becomes_the_abstention_message(samples_kb: KnowledgeBase) -> None:
-    engine = Engine(samples_kb, ScriptedLLM("I don't know."))
+@pytest.mark.parametrize("reply", ["I don't know.", "[1] I don't know.", "I do not know [2]."])
+def test_models_i_dont_know_becomes_the_abstention_message(
+    samples_kb: KnowledgeBase, reply: str
+) -> None:
+    engine = Engine(samples_kb, ScriptedLLM(reply))
     items = list(engine.stream("How do I export my invoices to a spreadsheet?"))
     answer = items[-1]
     assert isinstance(answer, Answer)

@@ -1,0 +1,92 @@
+"""The chat UI in a real browser: headless Chromium (Debian's) driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES
+from tests.test_cli_e2e import _env, _free_port, groundline
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def chat_url(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Iterator[str]:
+    env = _env(tmp_path_factory.mktemp("ui"), model_dir)
+    assert groundline(env, "ingest", str(SAMPLES)).returncode == 0
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "groundline", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(
+                    f"server did not start: {server.stdout.read() if server.stdout else ''}"
+                )
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    output, _ = server.communicate(timeout=30)
+    assert "Traceback" not in output, output
+
+
+def _ask(url: str, question: str) -> str:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("#chat-input", timeout=60_000)
+        page.wait_for_timeout(2_000)  # the socket connects after the page renders
+        page.fill("#chat-input", question)
+        page.click("#chat-submit")
+        # Done when the input's send button is back (the stop button shows while answering).
+        page.wait_for_selector(".step", timeout=120_000)
+        page.wait_for_function("() => !document.querySelector('#stop-button')", timeout=180_000)
+        page.wait_for_timeout(1_000)
+        text = page.inner_text("body")
+        browser.close()
+    return text
+
+
+def test_chat_answers_with_cited_passages(chat_url: str) -> None:
+    text = _ask(chat_url, "What is your refund window?")
+    assert "30 days" in text
+    assert "[1] Billing and refunds" in text  # the cited passage, shown as an element
+    assert "billing-and-refunds.md" in text
+
+
+def test_chat_says_plainly_when_the_documents_dont_cover_it(chat_url: str) -> None:
+    text = _ask(chat_url, "Can you give me a recipe for banana bread?")
+    assert "I don't know" in text
+    assert "https://help.tallybook.example/contact" in text
