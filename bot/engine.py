@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 HISTORY_TURNS = 6  # earlier messages kept in the prompt
 _HOLD_CHARS = 24
-_DONT_KNOW = re.compile(r"^\W*(i don'?t know|i do not know|i'm not sure|i am not sure)\b", re.I)
+_DONT_KNOW = re.compile(r"^[\W\d]*(i don'?t know|i do not know|i'm not sure|i am not sure)\b", re.I)
 
 
 @dataclass
@@ -112,9 +112,18 @@ class Engine:
         """The top-k chunks for a query, best first (empty if the knowledge base is empty)."""
         if not self._kb.has_collection():
             return []
-        retriever = self._index.as_retriever(similarity_top_k=self._settings.retrieval.top_k)
-        hits = retriever.retrieve(query)
-        return [Passage.from_node(i, hit) for i, hit in enumerate(hits, start=1)]
+        top_k = self._settings.retrieval.top_k
+        # Fetch extra: chunks of a version the registry no longer (or not yet) names are hidden.
+        retriever = self._index.as_retriever(similarity_top_k=top_k * 2)
+        with self._kb.lock:
+            hits = retriever.retrieve(query)
+        current = self._kb.registry.hashes(list({str(h.node.metadata.get("doc_id")) for h in hits}))
+        visible = [
+            h
+            for h in hits
+            if current.get(str(h.node.metadata.get("doc_id"))) == h.node.metadata.get("doc_hash")
+        ]
+        return [Passage.from_node(i, hit) for i, hit in enumerate(visible[:top_k], start=1)]
 
     def _messages(
         self, question: str, history: list[Message], passages: list[Passage]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,8 @@ class KnowledgeBase:
         self.client = client
         self.store: QdrantVectorStore = build_vector_store(settings, client)
         self.registry = Registry(settings.registry_path, settings.collection)
+        # Embedded Qdrant is not safe for concurrent writes and reads: hold this around them.
+        self.lock = threading.RLock()
         if embedder is not None:
             self.__dict__["embedder"] = embedder
 
@@ -44,6 +47,22 @@ class KnowledgeBase:
         if not self.has_collection():
             return 0
         return int(self.client.count(self.settings.collection, exact=True).count)
+
+    def point_ids(self) -> set[str]:
+        """Ids of every chunk in the collection."""
+        ids: set[str] = set()
+        offset = None
+        while True:
+            points, offset = self.client.scroll(
+                self.settings.collection,
+                limit=2048,
+                offset=offset,
+                with_payload=False,
+                with_vectors=False,
+            )
+            ids.update(str(p.id) for p in points)
+            if offset is None:
+                return ids
 
     def close(self) -> None:
         self.registry.close()

@@ -78,6 +78,15 @@ class IngestSettings(BaseModel):
     )
     chunk_overlap: int = Field(default=30, description="Word-pieces shared by adjacent chunks.")
     max_file_mb: float = Field(default=100.0, description="Files larger than this are refused.")
+    batch_chunks: int = Field(
+        default=256, description="Chunks embedded and stored together (memory vs. speed)."
+    )
+    parse_timeout: float = Field(
+        default=120.0, description="Seconds one file may take to read before it is stopped."
+    )
+    parse_memory_mb: int = Field(
+        default=2048, description="Memory the file-reading worker process may use."
+    )
 
 
 class PromptSettings(BaseModel):

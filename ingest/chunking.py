@@ -8,7 +8,7 @@ from collections.abc import Callable
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-from ingest.loaders import SECTION_SEP, LoadedDocument
+from ingest.loaders import SECTION_SEP, LoadedDocument, Section
 
 _NAMESPACE = uuid.UUID("5b0f6a52-4c1e-4a8e-9d0b-1f1c0e7d7a11")
 # Metadata kept with each chunk; only title and section go into the embedded text.
@@ -27,6 +27,8 @@ class Chunker:
     def __init__(
         self, count_tokens: Callable[[str], list[int]], chunk_tokens: int, chunk_overlap: int
     ) -> None:
+        self._count = count_tokens
+        self._chunk_tokens = chunk_tokens
         self._splitter = SentenceSplitter(
             chunk_size=chunk_tokens,
             chunk_overlap=chunk_overlap,
@@ -40,7 +42,11 @@ class Chunker:
         nodes: list[TextNode] = []
         for section in document.sections:
             prefix = SECTION_SEP.join(p for p in (document.title, section.heading) if p)
-            for text in self._splitter.split_text_metadata_aware(section.text, prefix):
+            if section.is_table:
+                texts = self._split_table(section, prefix)
+            else:
+                texts = self._splitter.split_text_metadata_aware(section.text, prefix)
+            for text in texts:
                 metadata: dict[str, str | int] = {
                     "doc_id": doc_id,
                     "source": source,
@@ -67,3 +73,30 @@ class Chunker:
                 node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=doc_id)
                 nodes.append(node)
         return nodes
+
+    def _split_table(self, section: Section, prefix: str) -> list[str]:
+        """A table whole if it fits; else runs of whole rows, each under the caption and header."""
+        budget = self._chunk_tokens - len(self._count(prefix))
+        if len(self._count(section.text)) <= budget:
+            return [section.text]
+        lines = section.text.split("\n")
+        head, rows = lines[: section.table_head], lines[section.table_head :]
+        head_size = sum(len(self._count(line)) for line in head)
+        pieces: list[str] = []
+        current: list[str] = []
+        size = head_size
+        for row in rows:
+            row_size = len(self._count(row))
+            if current and size + row_size > budget:
+                pieces.append("\n".join(head + current))
+                current, size = [], head_size
+            if head_size + row_size > budget:  # one enormous row: split it like prose
+                context = "\n".join([prefix, *head])
+                for part in self._splitter.split_text_metadata_aware(row, context):
+                    pieces.append("\n".join([*head, part]))
+                continue
+            current.append(row)
+            size += row_size
+        if current:
+            pieces.append("\n".join(head + current))
+        return pieces

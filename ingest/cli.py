@@ -32,12 +32,18 @@ def build_ingestor(kb: KnowledgeBase) -> Ingestor:
 
 
 def _print_summary(report: IngestReport) -> None:
+    verb = "would be" if report.dry_run else ""
     console.print(
-        f"[bold]{report.added}[/] added, [bold]{report.updated}[/] updated, "
+        f"{verb} [bold]{report.added}[/] added, [bold]{report.updated}[/] updated, "
         f"[bold]{report.unchanged}[/] unchanged, [bold]{report.deleted}[/] deleted, "
         f"[bold]{len(report.failed)}[/] failed; {report.chunks_embedded} chunks embedded "
         f"in {report.seconds:.1f} s"
     )
+    if report.dry_run:
+        console.print("[bold]Dry run[/]: nothing was changed.")
+        for kind, ids in report.changes.items():
+            for doc_id in ids:
+                console.print(f"  would be {kind}: {doc_id}", highlight=False)
     for item in report.skipped:
         console.print(f"[dim]skipped {item['path']}: {item['reason']}[/]")
     for item in report.failed:
@@ -47,11 +53,22 @@ def _print_summary(report: IngestReport) -> None:
 def ingest(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files or directories to ingest.")],
+    sync: Annotated[
+        bool,
+        typer.Option(
+            "--sync",
+            help="Make the knowledge base match the paths: also delete documents "
+            "that are no longer there.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would change, change nothing.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Add documents (.md .txt .html .pdf .docx) to the knowledge base; unchanged ones cost nothing.
 
-    Example: groundline ingest ./docs
+    Examples: groundline ingest ./docs · groundline ingest ./docs --sync --dry-run
     """
     settings: Settings = ctx.obj
     with user_errors():
@@ -73,7 +90,7 @@ def ingest(
                 def advance(source: SourceFile) -> None:
                     progress.update(task, advance=1, description=f"Ingesting {source.doc_id}")
 
-                report = ingestor.ingest(paths, on_file=advance)
+                report = ingestor.ingest(paths, sync=sync, dry_run=dry_run, on_file=advance)
         finally:
             kb.close()
     if as_json:

@@ -1,4 +1,13 @@
-"""Files in, chunks out: hash, load, chunk, embed in batches, upsert, then drop the old chunks."""
+"""Files in, chunks out: diff against the registry, read, chunk, embed in batches, swap atomically.
+
+Why not llama-index's IngestionPipeline with a docstore: on a changed document it deletes the old
+chunks from the vector store *before* inserting the new ones (a moment with neither), it must
+parse every file to learn whether it changed, and its docstore and vector store are written
+separately, so a kill between them leaves duplicates or orphans. Here a file's bytes decide
+whether it changed, chunk ids are deterministic, the registry (one SQLite row per document) is
+the single switch between old and new chunks, and every run first removes what a killed run
+left behind.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +22,8 @@ from llama_index.core.schema import BaseNode, MetadataMode, TextNode
 
 from groundline.kb import KnowledgeBase
 from ingest.chunking import Chunker
-from ingest.loaders import LOADERS, LoadError, load
+from ingest.loaders import LOADERS, LoadedDocument, LoadError
+from ingest.parsing import ParserPool
 from ingest.registry import DocumentRecord, now
 
 log = logging.getLogger(__name__)
@@ -37,6 +47,10 @@ class IngestReport:
     skipped: list[dict[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
     seconds: float = 0.0
+    dry_run: bool = False
+    changes: dict[str, list[str]] = field(
+        default_factory=lambda: {"added": [], "updated": [], "deleted": []}
+    )
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -48,6 +62,8 @@ class IngestReport:
             "skipped": self.skipped,
             "chunks_embedded": self.chunks_embedded,
             "seconds": round(self.seconds, 3),
+            "dry_run": self.dry_run,
+            "changes": self.changes,
         }
 
 
@@ -84,111 +100,186 @@ def file_hash(path: Path) -> str:
 
 
 @dataclass
-class _Pending:
+class _Change:
     source: SourceFile
     hash: str
-    nodes: list[TextNode]
     previous: DocumentRecord | None
+    nodes: list[TextNode] = field(default_factory=list)
 
 
 class Ingestor:
     """Brings the knowledge base in line with the files it is given."""
 
-    def __init__(self, kb: KnowledgeBase, chunker: Chunker, batch_chunks: int = 256) -> None:
+    def __init__(self, kb: KnowledgeBase, chunker: Chunker) -> None:
         self._kb = kb
         self._chunker = chunker
-        self._batch_chunks = batch_chunks
-        self._max_bytes = int(kb.settings.ingest.max_file_mb * 1024 * 1024)
+        self._limits = kb.settings.ingest
 
     def ingest(
-        self, paths: Iterable[Path], on_file: Callable[[SourceFile], None] | None = None
+        self,
+        paths: Iterable[Path],
+        sync: bool = False,
+        dry_run: bool = False,
+        on_file: Callable[[SourceFile], None] | None = None,
     ) -> IngestReport:
+        """Add new and changed files; with ``sync``, also delete documents not among them."""
         started = time.perf_counter()
-        report = IngestReport()
+        report = IngestReport(dry_run=dry_run)
         files = discover(paths, report)
-        pending: list[_Pending] = []
-        for source in files:
-            if on_file:
-                on_file(source)
-            item = self._prepare(source, report)
-            if item is None:
-                continue
-            pending.append(item)
-            if sum(len(p.nodes) for p in pending) >= self._batch_chunks:
-                self._flush(pending, report)
-                pending = []
-        self._flush(pending, report)
+        if not dry_run:
+            self.reconcile()
+        changes = self._plan(files, report, on_file)
+        stale = self._stale(files) if sync else []
+        report.changes["deleted"] = [r.id for r in stale]
+        if dry_run:
+            report.added = len(report.changes["added"])
+            report.updated = len(report.changes["updated"])
+            report.deleted = len(stale)
+        else:
+            self._apply(changes, report)
+            for record in stale:
+                remove_document(self._kb, record.id)
+                report.deleted += 1
         report.seconds = time.perf_counter() - started
         return report
 
-    def _fail(self, source: SourceFile, error: str, report: IngestReport) -> None:
-        """Report a file that can't be ingested; its earlier chunks, if any, stay searchable."""
-        log.warning("%s: %s", source.path, error)
-        report.failed.append({"path": str(source.path), "error": error})
-        previous = self._kb.registry.get(source.doc_id)
-        record = previous or DocumentRecord(source.doc_id, str(source.path), "", 0, "failed")
-        record.status, record.error = "failed", error
-        self._kb.registry.put(record)
+    def _plan(
+        self,
+        files: list[SourceFile],
+        report: IngestReport,
+        on_file: Callable[[SourceFile], None] | None,
+    ) -> list[_Change]:
+        """Which files are new or changed (by their bytes' hash); too-big and empty ones fail."""
+        changes = []
+        max_bytes = self._limits.max_file_mb * 1024 * 1024
+        for source in files:
+            if on_file:
+                on_file(source)
+            try:
+                size = source.path.stat().st_size
+                previous = self._kb.registry.get(source.doc_id)
+                digest = file_hash(source.path) if 0 < size <= max_bytes else ""
+                if size == 0:
+                    self._fail(source, "is empty (0 bytes)", report)
+                elif size > max_bytes:
+                    limit = self._limits.max_file_mb
+                    self._fail(source, f"is larger than the {limit:g} MB limit", report)
+                elif previous and previous.hash == digest:
+                    report.unchanged += 1
+                    if previous.status != "ok" and not report.dry_run:
+                        previous.status, previous.error = "ok", None
+                        self._kb.registry.put(previous)
+                else:
+                    kind = "updated" if previous and previous.hash else "added"
+                    report.changes[kind].append(source.doc_id)
+                    changes.append(_Change(source, digest, previous))
+            except OSError as exc:
+                self._fail(source, f"cannot be read ({exc.strerror or exc})", report)
+        return changes
 
-    def _prepare(self, source: SourceFile, report: IngestReport) -> _Pending | None:
+    def _stale(self, files: list[SourceFile]) -> list[DocumentRecord]:
+        present = {f.doc_id for f in files}
+        return [r for r in self._kb.registry.all() if r.id not in present]
+
+    def _apply(self, changes: list[_Change], report: IngestReport) -> None:
+        report.changes["added"].clear()
+        report.changes["updated"].clear()
+        pool = ParserPool(self._limits.parse_timeout, self._limits.parse_memory_mb)
+        batch: list[_Change] = []
         try:
-            size = source.path.stat().st_size
-            if size == 0:
-                self._fail(source, "is empty (0 bytes)", report)
-                return None
-            if size > self._max_bytes:
-                limit = self._kb.settings.ingest.max_file_mb
-                self._fail(source, f"is larger than the {limit:g} MB limit", report)
-                return None
-            digest = file_hash(source.path)
-            previous = self._kb.registry.get(source.doc_id)
-            if previous and previous.hash == digest and previous.status == "ok":
-                report.unchanged += 1
-                return None
-            document = load(source.path)
-        except LoadError as exc:
-            self._fail(source, f"{source.path.name} {exc}", report)
-            return None
-        except OSError as exc:
-            self._fail(source, f"cannot be read ({exc.strerror or exc})", report)
-            return None
-        nodes = self._chunker.chunk(document, source.doc_id, str(source.path), digest)
-        if not nodes:
-            self._fail(source, f"{source.path.name} has no text to index", report)
-            return None
-        return _Pending(source, digest, nodes, previous)
+            for change, loaded in pool.parse((c, c.source.path) for c in changes):
+                if not self._chunk(change, loaded, report):
+                    continue
+                batch.append(change)
+                if sum(len(c.nodes) for c in batch) >= self._limits.batch_chunks:
+                    self._commit(batch, report)
+                    batch = []
+            self._commit(batch, report)
+        finally:
+            pool.close()
 
-    def _flush(self, pending: list[_Pending], report: IngestReport) -> None:
-        if not pending:
+    def _chunk(
+        self, change: _Change, loaded: LoadedDocument | LoadError, report: IngestReport
+    ) -> bool:
+        source = change.source
+        if isinstance(loaded, LoadError):
+            self._fail(source, f"{source.path.name} {loaded}", report)
+            return False
+        change.nodes = self._chunker.chunk(loaded, source.doc_id, str(source.path), change.hash)
+        if not change.nodes:
+            self._fail(source, f"{source.path.name} has no text to index", report)
+            return False
+        return True
+
+    def _commit(self, batch: list[_Change], report: IngestReport) -> None:
+        """Embed and store the batch's chunks, then switch each document over to them."""
+        if not batch:
             return
-        nodes: list[BaseNode] = [n for p in pending for n in p.nodes]
+        nodes: list[BaseNode] = [n for c in batch for n in c.nodes]
         texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
-        embeddings = self._kb.embedder.get_text_embedding_batch(texts)
-        for node, embedding in zip(nodes, embeddings, strict=True):
-            node.embedding = embedding
-        # New chunks go in before old ones go out: a changed document is never missing.
-        self._kb.store.add(nodes)
+        # Similar lengths side by side: the model pads each batch to its longest text.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        embeddings = self._kb.embedder.get_text_embedding_batch([texts[i] for i in order])
+        for i, embedding in zip(order, embeddings, strict=True):
+            nodes[i].embedding = embedding
+        with self._kb.lock:
+            self._kb.store.add(nodes)  # new chunks in, invisible until the registry names them
         report.chunks_embedded += len(nodes)
-        for item in pending:
-            new_ids = [n.node_id for n in item.nodes]
+        for change in batch:
+            new_ids = [n.node_id for n in change.nodes]
+            # This one SQLite write is the switch: the engine only shows chunks of the hash the
+            # registry holds, so users see the old version or the new one, never both or neither.
             self._kb.registry.put(
                 DocumentRecord(
-                    id=item.source.doc_id,
-                    source=str(item.source.path),
-                    hash=item.hash,
+                    id=change.source.doc_id,
+                    source=str(change.source.path),
+                    hash=change.hash,
                     chunks=len(new_ids),
                     status="ok",
                     ingested_at=now(),
                     chunk_ids=new_ids,
                 )
             )
-            stale = sorted(set(item.previous.chunk_ids) - set(new_ids)) if item.previous else []
+            previous = change.previous
+            stale = sorted(set(previous.chunk_ids) - set(new_ids)) if previous else []
             if stale:
-                self._kb.store.delete_nodes(stale)
-            if item.previous and item.previous.hash:
-                report.updated += 1
-            else:
-                report.added += 1
+                with self._kb.lock:
+                    self._kb.store.delete_nodes(stale)
+            kind = "updated" if previous and previous.hash else "added"
+            report.changes[kind].append(change.source.doc_id)
+            setattr(report, kind, getattr(report, kind) + 1)
+
+    def _fail(self, source: SourceFile, error: str, report: IngestReport) -> None:
+        """Report a file that can't be ingested; its earlier chunks, if any, stay searchable."""
+        log.warning("%s: %s", source.path, error)
+        report.failed.append({"path": str(source.path), "error": error})
+        if report.dry_run:
+            return
+        previous = self._kb.registry.get(source.doc_id)
+        record = previous or DocumentRecord(source.doc_id, str(source.path), "", 0, "failed")
+        record.status, record.error = "failed", error
+        self._kb.registry.put(record)
+
+    def reconcile(self) -> int:
+        """Undo what an interrupted run left: delete chunks no registry entry names, and mark
+        documents whose chunks are missing for re-ingestion. Returns the chunks deleted."""
+        if not self._kb.has_collection():
+            return 0
+        with self._kb.lock:
+            stored = self._kb.point_ids()
+        records = self._kb.registry.all()
+        named = {i for r in records for i in r.chunk_ids}
+        orphans = sorted(stored - named)
+        if orphans:
+            log.info("Removing %d chunks left by an interrupted ingest", len(orphans))
+            with self._kb.lock:
+                self._kb.store.delete_nodes(orphans)
+        for record in records:
+            if record.hash and not set(record.chunk_ids) <= stored:
+                record.hash, record.status = "", "failed"
+                record.error = "chunks missing from the vector store: will be re-ingested"
+                self._kb.registry.put(record)
+        return len(orphans)
 
 
 def remove_document(kb: KnowledgeBase, doc_id: str) -> bool:
@@ -196,7 +287,8 @@ def remove_document(kb: KnowledgeBase, doc_id: str) -> bool:
     record = kb.registry.get(doc_id)
     if record is None:
         return False
+    kb.registry.delete(doc_id)  # invisible at once; its chunks go next
     if record.chunk_ids and kb.has_collection():
-        kb.store.delete_nodes(record.chunk_ids)
-    kb.registry.delete(doc_id)
+        with kb.lock:
+            kb.store.delete_nodes(record.chunk_ids)
     return True

@@ -86,6 +86,17 @@ class Registry:
             chunk_ids=json.loads(str(ids)),
         )
 
+    def hashes(self, doc_ids: list[str]) -> dict[str, str]:
+        """The indexed content hash of each of these documents that is in the registry."""
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        rows = self._db.execute(
+            f"SELECT id, hash FROM documents WHERE collection = ? AND id IN ({marks})",
+            (self._collection, *doc_ids),
+        ).fetchall()
+        return {str(doc_id): str(hash_) for doc_id, hash_ in rows}
+
     def put(self, record: DocumentRecord) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO documents "

@@ -1,0 +1,34 @@
+"""Turn a file into a title and its sections (heading path or page), one loader per format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest.loaders.base import SECTION_SEP, LoadedDocument, LoadError, Section
+from ingest.loaders.html import load_html
+from ingest.loaders.office import load_docx, load_xlsx
+from ingest.loaders.pdf import load_pdf
+from ingest.loaders.text import load_csv, load_markdown, load_text
+
+__all__ = ["LOADERS", "SECTION_SEP", "LoadError", "LoadedDocument", "Section", "load"]
+
+LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".txt": load_text,
+    ".html": load_html,
+    ".htm": load_html,
+    ".pdf": load_pdf,
+    ".docx": load_docx,
+    ".csv": load_csv,
+    ".xlsx": load_xlsx,
+}
+
+
+def load(path: Path) -> LoadedDocument:
+    """Load any supported file; raise LoadError with a reason for anything that can't be read."""
+    loader = LOADERS.get(path.suffix.lower())
+    if loader is None:
+        raise LoadError(f"has an unsupported file type {path.suffix!r}")
+    return loader(path)

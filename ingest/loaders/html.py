@@ -1,0 +1,68 @@
+"""HTML: the main content only, with its headings, anchors and tables."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+from ingest.loaders.base import LoadedDocument, SectionBuilder
+from ingest.loaders.text import decode_text
+
+_DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template"]
+_HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+_MARK = "\x00"  # brackets the heading and table markers put into the text
+
+
+def _table_rows(table: Any) -> tuple[str, list[str], int]:
+    caption_tag = table.find("caption")
+    caption = caption_tag.get_text(" ", strip=True) if caption_tag else ""
+    rows, header_rows = [], 0
+    for tr in table.find_all("tr"):
+        cells = [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
+        if any(cells):
+            rows.append(" | ".join(cells))
+            if not tr.find("td") and len(rows) == header_rows + 1:
+                header_rows += 1
+    return caption, rows, header_rows
+
+
+def load_html(path: Path) -> LoadedDocument:
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # XHTML pages are HTML to us
+        soup = BeautifulSoup(decode_text(path.read_bytes()), "lxml")
+    page_title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
+    for tag in soup(_DROP_TAGS):
+        tag.decompose()
+    root = soup.find("main") or soup.find(role="main") or soup.find("article") or soup.body or soup
+    tables = []
+    for table in root.find_all("table"):
+        if table.find_parent("table") is None:
+            tables.append(_table_rows(table))
+            table.replace_with(soup.new_string(f"\n{_MARK}T|{len(tables) - 1}{_MARK}\n"))
+    for level, tag_name in enumerate(_HEADINGS, start=1):
+        for heading in root.find_all(tag_name):
+            anchor = str(heading.get("id") or "")
+            if not anchor and heading.parent is not None:
+                anchor = str(heading.parent.get("id") or "")  # Sphinx puts the id on the section
+            text = " ".join(heading.get_text(" ").split()).rstrip("¶").strip()
+            heading.replace_with(soup.new_string(f"\n{_MARK}H|{level}|{anchor}|{text}{_MARK}\n"))
+
+    builder = SectionBuilder(h1_is_title=True, title_hint=page_title)
+    for i, part in enumerate(root.get_text("\n").split(_MARK)):
+        if i % 2 == 1:  # a marker
+            kind, _, rest = part.partition("|")
+            if kind == "T":
+                caption, rows, header_rows = tables[int(rest)]
+                builder.table(rows, caption=caption, header_rows=header_rows)
+            else:
+                level_s, anchor_s, heading_s = rest.split("|", 2)
+                builder.heading(int(level_s), heading_s, anchor_s or None)
+            continue
+        body = re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", part)).strip()
+        if body:
+            builder.add(body)
+    return builder.document(page_title or path.stem)

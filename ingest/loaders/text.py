@@ -1,0 +1,98 @@
+"""Markdown, plain text and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from ingest.loaders.base import LoadedDocument, LoadError, Section, SectionBuilder, title_from_name
+
+_ATX = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+
+
+def decode_text(data: bytes) -> str:
+    """Decode text of any common encoding; refuse binary data instead of producing garbage."""
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoadError("looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        raise LoadError("is not text in any encoding Groundline recognises")
+    # Short Western text fits several single-byte code pages equally well; Windows-1252 is by
+    # far the most common of them, so it wins a tie.
+    for match in matches:
+        if match.encoding == "cp1252" and match.chaos <= best.chaos:
+            return str(match)
+    return str(best)
+
+
+def load_markdown(path: Path) -> LoadedDocument:
+    builder = SectionBuilder(h1_is_title=True)
+    lines = decode_text(path.read_bytes()).splitlines()
+    in_fence = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        heading = None if in_fence else _ATX.match(line)
+        if heading:
+            builder.heading(len(heading.group(1)), heading.group(2).strip())
+        elif not in_fence and _TABLE_ROW.match(line):
+            rows = []
+            while i < len(lines) and _TABLE_ROW.match(lines[i]):
+                if not _TABLE_RULE.match(lines[i]):
+                    rows.append(lines[i].strip())
+                i += 1
+            # A caption is the line right above the table (no blank line between).
+            caption = builder.take_last_line()
+            builder.table(rows, caption=caption)
+            continue
+        else:
+            builder.add(line)
+        i += 1
+    return builder.document(title_from_name(path))
+
+
+def load_text(path: Path) -> LoadedDocument:
+    text = decode_text(path.read_bytes()).strip()
+    return LoadedDocument(title_from_name(path), [Section(text)] if text else [])
+
+
+def load_csv(path: Path) -> LoadedDocument:
+    """Each row as 'column: value; …' so a row reads on its own; rows are kept whole."""
+    text = decode_text(path.read_bytes())
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        header = next(reader)
+        rows = [row_text(header, row) for row in reader]
+    except (StopIteration, csv.Error) as exc:
+        raise LoadError(f"is not a readable CSV file ({exc})") from exc
+    builder = SectionBuilder(h1_is_title=False)
+    builder.table(rows, header_rows=0)
+    return builder.document(title_from_name(path))
+
+
+def row_text(header: Sequence[str], row: Sequence[object]) -> str:
+    cells = [
+        f"{name}: {value}" if name else str(value)
+        for name, value in zip(header, row, strict=False)
+        if value not in (None, "")
+    ]
+    return "; ".join(cells)
