@@ -1,4 +1,4 @@
-"""The Chainlit chat app: handlers only; the engine is built once when the app starts."""
+"""The Chainlit chat app: handlers only. Everything is built once, when the app starts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import logging
 from functools import cache
 
 import chainlit as cl
+from chainlit.config import config as chainlit_config
 from chainlit.element import Element
+from chainlit.server import app as server_app
 
 from bot.engine import Answer, Engine, Passage
 from bot.llm import BackendUnavailable, Message
@@ -14,23 +16,56 @@ from groundline.console import setup_logging
 from groundline.kb import KnowledgeBase
 from groundline.settings import Settings
 from groundline.wiring import StoreUnavailable, build_llm
+from ingest.cli import build_ingestor
+from ingest.service import IngestService, announce, build_router, mount, withdraw
 
 log = logging.getLogger(__name__)
+SETTINGS = Settings()  # read once: this module is the chat server's entry point
+
+
+class Runtime:
+    # A plain class: Chainlit loads this file as a module missing from sys.modules, which
+    # dataclasses cannot introspect.
+    def __init__(self, engine: Engine, ingest: IngestService) -> None:
+        self.engine = engine
+        self.ingest = ingest
 
 
 @cache
-def engine() -> Engine:
-    """The one engine of this process (one model in memory, shared by every chat)."""
-    settings = Settings()
-    kb = KnowledgeBase.open(settings)
-    return Engine(kb, build_llm(settings))
+def runtime() -> Runtime:
+    """This process's one knowledge base, model and ingestion service, shared by every chat."""
+    kb = KnowledgeBase.open(SETTINGS)
+    return Runtime(Engine(kb, build_llm(SETTINGS)), IngestService(kb, build_ingestor(kb)))
+
+
+mount(server_app, build_router(SETTINGS, lambda: runtime().ingest))
+# The attach button only where someone may use it: the admin (see password auth below).
+chainlit_config.features.spontaneous_file_upload.enabled = bool(SETTINGS.ui.admin_password)
 
 
 @cl.on_app_startup
 async def start() -> None:
     setup_logging()
-    await cl.make_async(engine)()
+    await cl.make_async(runtime)()
+    announce(SETTINGS, f"http://127.0.0.1:{chainlit_config.run.port}")
     log.info("Groundline is ready")
+
+
+@cl.on_app_shutdown
+async def stop() -> None:
+    withdraw(SETTINGS)
+
+
+if SETTINGS.ui.admin_password:
+
+    @cl.password_auth_callback
+    async def login(username: str, password: str) -> cl.User | None:
+        ui = SETTINGS.ui
+        if username == "admin" and password == ui.admin_password:
+            return cl.User(identifier="admin", metadata={"role": "admin"})
+        if username != "admin" and ui.user_password and password == ui.user_password:
+            return cl.User(identifier=username, metadata={"role": "user"})
+        return None
 
 
 @cl.on_chat_start
@@ -44,13 +79,37 @@ def _element(p: Passage) -> cl.Text:
     return cl.Text(name=f"[{p.n}] {p.title}", content=header + p.text, display="inline")
 
 
+async def _upload(message: cl.Message) -> None:
+    """Files attached to a message go into the knowledge base, for admins only."""
+    user = cl.user_session.get("user")
+    if not (user and user.metadata.get("role") == "admin"):
+        await cl.Message(content="Only an administrator can add documents.").send()
+        return
+    lines = []
+    for file in message.elements:
+        if not isinstance(file, cl.File) or not file.path:
+            continue
+        data = open(file.path, "rb").read()  # noqa: SIM115 - a temp file Chainlit wrote
+        report = await cl.make_async(runtime().ingest.upload)(file.name, data, None)
+        if report.failed:
+            lines.append(f"✗ {file.name}: {report.failed[0]['error']}")
+        else:
+            state = "unchanged" if report.unchanged else "added"
+            lines.append(f"✓ {file.name}: {state} ({report.chunks_embedded} passages)")
+    await cl.Message(content="\n".join(lines) or "No file to add.").send()
+
+
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
+    if message.elements:
+        await _upload(message)
+        if not message.content.strip():
+            return
     history: list[Message] = cl.user_session.get("history") or []
     reply = cl.Message(content="")
     answer: Answer | None = None
     try:
-        async for item in engine().astream(message.content, history):
+        async for item in runtime().engine.astream(message.content, history):
             if isinstance(item, Answer):
                 answer = item
             else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -75,6 +76,8 @@ def serve(
         "CHAINLIT_APP_ROOT": str(UI_ROOT),
         "GROUNDLINE_DATA_DIR": str(settings.data_dir.resolve()),
     }
+    if settings.ui.admin_password and "CHAINLIT_AUTH_SECRET" not in env:
+        env["CHAINLIT_AUTH_SECRET"] = secrets.token_hex(32)  # signs login sessions
     err_console.print(f"Groundline chat UI on http://{host}:{port}")
     args = [
         sys.executable,

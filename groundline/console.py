@@ -29,10 +29,11 @@ def user_errors() -> Iterator[None]:
     from bot.llm import BackendUnavailable
     from groundline.models import ModelError
     from groundline.wiring import StoreUnavailable
+    from ingest.service import RemoteError
 
     try:
         yield
-    except (StoreUnavailable, ModelError, BackendUnavailable) as exc:
+    except (StoreUnavailable, ModelError, BackendUnavailable, RemoteError) as exc:
         err_console.print(f"[bold red]Error:[/] {exc}")
         raise typer.Exit(1) from exc
     except Exception as exc:

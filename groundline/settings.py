@@ -95,6 +95,30 @@ class PromptSettings(BaseModel):
     abstain: str = Field(default="abstain", description="Prompt of 'the documents don't cover it'.")
 
 
+class ApiSettings(BaseModel):
+    token: str = Field(
+        default="",
+        description="Bearer token the ingestion API requires. Empty: the API refuses every "
+        "request, unless auth is turned off.",
+    )
+    auth: bool = Field(
+        default=True,
+        description="Set to false to run the ingestion API without a token (local development).",
+    )
+
+
+class UISettings(BaseModel):
+    admin_password: str = Field(
+        default="",
+        description="Password of the chat UI's 'admin' user, who may upload documents. Set: "
+        "the UI asks everyone to log in (Chainlit's rule). Empty: no login, no uploads.",
+    )
+    user_password: str = Field(
+        default="",
+        description="With an admin password set, the password other chat users log in with.",
+    )
+
+
 class Settings(BaseSettings):
     """Groundline's configuration: load once per entry point and pass it down."""
 
@@ -122,6 +146,8 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     prompts: PromptSettings = Field(default_factory=PromptSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    ui: UISettings = Field(default_factory=UISettings)
     handoff: str = Field(
         default="",
         description="Where a person can take over when the documents don't cover a question: "
@@ -135,6 +161,15 @@ class Settings(BaseSettings):
     @property
     def model_cache(self) -> Path:
         return self.model_dir or self.data_dir / "models"
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def server_file(self) -> Path:
+        """Written by a running `groundline serve`, so the CLI can send it work."""
+        return self.data_dir / "server.json"
 
     @property
     def registry_path(self) -> Path:

@@ -13,7 +13,17 @@ from ingest.loaders import SECTION_SEP, LoadedDocument, Section
 _NAMESPACE = uuid.UUID("5b0f6a52-4c1e-4a8e-9d0b-1f1c0e7d7a11")
 # Metadata kept with each chunk; only title and section go into the embedded text.
 _EMBEDDED_KEYS = ("title", "section")
-_ALL_KEYS = ("doc_id", "source", "title", "section", "page", "anchor", "chunk", "doc_hash")
+_ALL_KEYS = (
+    "doc_id",
+    "source",
+    "title",
+    "section",
+    "page",
+    "anchor",
+    "chunk",
+    "doc_hash",
+    "groups",
+)
 
 
 def chunk_id(doc_id: str, doc_hash: str, index: int) -> str:

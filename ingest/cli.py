@@ -13,7 +13,9 @@ from rich.table import Table
 from groundline.console import console, err_console, user_errors
 from groundline.kb import KnowledgeBase
 from groundline.settings import Settings
+from groundline.wiring import StoreUnavailable
 from ingest.pipeline import Ingestor, IngestReport, SourceFile, discover, remove_document
+from ingest.service import remote_ingest, running_server
 
 documents_app = typer.Typer(help="List or remove the documents in the knowledge base.")
 
@@ -72,32 +74,48 @@ def ingest(
     """
     settings: Settings = ctx.obj
     with user_errors():
-        kb = KnowledgeBase.open(settings)
         try:
-            ingestor = build_ingestor(kb)
-            total = len(discover(paths, IngestReport()))
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err_console,
-                disable=as_json,
-                transient=True,
-            ) as progress:
-                task = progress.add_task("Ingesting", total=total)
-
-                def advance(source: SourceFile) -> None:
-                    progress.update(task, advance=1, description=f"Ingesting {source.doc_id}")
-
-                report = ingestor.ingest(paths, sync=sync, dry_run=dry_run, on_file=advance)
-        finally:
-            kb.close()
+            kb = KnowledgeBase.open(settings)
+        except StoreUnavailable:
+            url = running_server(settings)
+            if url is None:
+                raise
+            err_console.print(
+                f"A Groundline server runs on this data dir: sending it the work ({url})."
+            )
+            report = IngestReport(**remote_ingest(settings, url, paths, sync, dry_run))
+        else:
+            try:
+                report = _ingest_here(kb, paths, sync, dry_run, show_progress=not as_json)
+            finally:
+                kb.close()
     if as_json:
         console.print_json(json.dumps(report.as_json()))
     else:
         _print_summary(report)
     raise typer.Exit(1 if report.failed else 0)
+
+
+def _ingest_here(
+    kb: KnowledgeBase, paths: list[Path], sync: bool, dry_run: bool, show_progress: bool
+) -> IngestReport:
+    ingestor = build_ingestor(kb)
+    total = len(discover(paths, IngestReport()))
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not show_progress,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Checking", total=total)
+
+        def advance(source: SourceFile) -> None:
+            progress.update(task, advance=1, description=f"Checking {source.doc_id}")
+
+        return ingestor.ingest(paths, sync=sync, dry_run=dry_run, on_file=advance)
 
 
 @documents_app.command("list")

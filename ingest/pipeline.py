@@ -35,6 +35,7 @@ SUPPORTED_SUFFIXES = frozenset(LOADERS)
 class SourceFile:
     doc_id: str
     path: Path
+    groups: tuple[str, ...] = ()  # labels stored with each chunk (payload "groups")
 
 
 @dataclass
@@ -123,9 +124,21 @@ class Ingestor:
         on_file: Callable[[SourceFile], None] | None = None,
     ) -> IngestReport:
         """Add new and changed files; with ``sync``, also delete documents not among them."""
-        started = time.perf_counter()
         report = IngestReport(dry_run=dry_run)
         files = discover(paths, report)
+        return self.ingest_files(files, report, sync, dry_run, on_file)
+
+    def ingest_files(
+        self,
+        files: list[SourceFile],
+        report: IngestReport | None = None,
+        sync: bool = False,
+        dry_run: bool = False,
+        on_file: Callable[[SourceFile], None] | None = None,
+    ) -> IngestReport:
+        """``ingest`` for files whose ids the caller chose (uploads)."""
+        started = time.perf_counter()
+        report = report or IngestReport(dry_run=dry_run)
         if not dry_run:
             self.reconcile()
         changes = self._plan(files, report, on_file)
@@ -159,6 +172,10 @@ class Ingestor:
                 size = source.path.stat().st_size
                 previous = self._kb.registry.get(source.doc_id)
                 digest = file_hash(source.path) if 0 < size <= max_bytes else ""
+                if digest and source.groups:  # new groups on the same bytes: a new version
+                    digest = hashlib.sha256(
+                        f"{digest}|{','.join(source.groups)}".encode()
+                    ).hexdigest()
                 if size == 0:
                     self._fail(source, "is empty (0 bytes)", report)
                 elif size > max_bytes:
@@ -206,6 +223,9 @@ class Ingestor:
             self._fail(source, f"{source.path.name} {loaded}", report)
             return False
         change.nodes = self._chunker.chunk(loaded, source.doc_id, str(source.path), change.hash)
+        for node in change.nodes:
+            if source.groups:
+                node.metadata["groups"] = list(source.groups)
         if not change.nodes:
             self._fail(source, f"{source.path.name} has no text to index", report)
             return False
