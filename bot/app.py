@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from functools import cache
+from typing import Any
 
 import chainlit as cl
 from chainlit.config import config as chainlit_config
 from chainlit.element import Element
 from chainlit.server import app as server_app
 
+from bot import handoff
 from bot.engine import Answer, Engine, Passage
+from bot.feedback import FeedbackStore
 from bot.llm import BackendUnavailable, Message
 from groundline.console import setup_logging
 from groundline.kb import KnowledgeBase
@@ -26,16 +29,21 @@ SETTINGS = Settings()  # read once: this module is the chat server's entry point
 class Runtime:
     # A plain class: Chainlit loads this file as a module missing from sys.modules, which
     # dataclasses cannot introspect.
-    def __init__(self, engine: Engine, ingest: IngestService) -> None:
+    def __init__(self, engine: Engine, ingest: IngestService, feedback: FeedbackStore) -> None:
         self.engine = engine
         self.ingest = ingest
+        self.feedback = feedback
 
 
 @cache
 def runtime() -> Runtime:
     """This process's one knowledge base, model and ingestion service, shared by every chat."""
     kb = KnowledgeBase.open(SETTINGS)
-    return Runtime(Engine(kb, build_llm(SETTINGS)), IngestService(kb, build_ingestor(kb)))
+    return Runtime(
+        Engine(kb, build_llm(SETTINGS)),
+        IngestService(kb, build_ingestor(kb)),
+        FeedbackStore(SETTINGS.feedback_path),
+    )
 
 
 mount(server_app, build_router(SETTINGS, lambda: runtime().ingest))
@@ -71,6 +79,32 @@ if SETTINGS.ui.admin_password:
 @cl.on_chat_start
 async def chat_start() -> None:
     cl.user_session.set("history", [])
+    cl.user_session.set("answers", {})  # message id -> what a rating of it records
+
+
+def _rating_buttons() -> list[cl.Action]:
+    return [
+        cl.Action(name="rate", payload={"rating": 1}, label="👍", tooltip="Helpful"),
+        cl.Action(name="rate", payload={"rating": -1}, label="👎", tooltip="Not helpful"),
+    ]
+
+
+@cl.action_callback("rate")
+async def rate(action: cl.Action) -> None:
+    """Record a rating once, with the question and answer it rates; the buttons then go."""
+    answers: dict[str, Any] = cl.user_session.get("answers") or {}
+    rated = answers.pop(action.forId or "", None)
+    if rated is None:
+        return
+    user = cl.user_session.get("user")
+    await cl.make_async(runtime().feedback.add)(
+        rating=int(action.payload["rating"]),
+        user=user.identifier if user else None,
+        **rated["record"],
+    )
+    for button in rated["buttons"]:
+        await button.remove()
+    await cl.Message(content="Thanks for the feedback.").send()
 
 
 def _element(p: Passage) -> cl.Text:
@@ -124,7 +158,27 @@ async def on_message(message: cl.Message) -> None:
     reply.content = answer.text
     elements: list[Element] = [_element(p) for p in answer.citations]
     reply.elements = elements  # type: ignore[assignment]  # chainlit types it with a bare TypeVar
+    if answer.abstained and SETTINGS.handoff_webhook:
+        user = cl.user_session.get("user")
+        conversation = {
+            "question": message.content,
+            "history": history,
+            "answer": answer.text,
+            "user": user.identifier if user else None,
+        }
+        await cl.make_async(handoff.send)(SETTINGS.handoff_webhook, conversation)
+    reply.actions = _rating_buttons()
     await reply.send()
+    answers = cl.user_session.get("answers") or {}
+    answers[reply.id] = {
+        "buttons": reply.actions,
+        "record": {
+            "question": message.content,
+            "answer": answer.text,
+            "history": list(history),
+            "sources": [p.doc_id for p in answer.citations],
+        },
+    }
     history.extend(
         [
             {"role": "user", "content": message.content},

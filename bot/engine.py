@@ -11,11 +11,10 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from llama_index.core import VectorStoreIndex
-from llama_index.core.schema import NodeWithScore
-
 from bot.citations import CitationFilter
+from bot.grounding import content_words, ground
 from bot.llm import ChatLLM, Message, Usage
+from bot.retrieval import Hit, Retriever
 from groundline.kb import KnowledgeBase
 from groundline.prompts import render
 
@@ -23,6 +22,7 @@ log = logging.getLogger(__name__)
 
 HISTORY_TURNS = 6  # earlier messages kept in the prompt
 _HOLD_CHARS = 24
+_MARKERS = re.compile(r"\[\d{1,3}\]")
 _DONT_KNOW = re.compile(r"^[\W\d]*(i don'?t know|i do not know|i'm not sure|i am not sure)\b", re.I)
 
 
@@ -39,10 +39,11 @@ class Passage:
     page: int | None
     anchor: str | None
     text: str
-    score: float
+    score: float  # the ranking score (cosine, keyword or fused: see bot/retrieval.py)
+    similarity: float | None = None  # cosine similarity to the question, where known
 
     @classmethod
-    def from_node(cls, n: int, hit: NodeWithScore) -> Passage:
+    def from_hit(cls, n: int, hit: Hit) -> Passage:
         meta = hit.node.metadata
         return cls(
             n=n,
@@ -54,7 +55,8 @@ class Passage:
             page=meta.get("page"),
             anchor=meta.get("anchor"),
             text=hit.node.get_content(),
-            score=float(hit.score or 0.0),
+            score=float(hit.score),
+            similarity=hit.similarity,
         )
 
 
@@ -74,6 +76,9 @@ class Answer:
     timings: Timings
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    dropped_citations: int = 0  # invalid [n] markers removed from the model's output
+    groundedness: float | None = None  # share of sentences the cited passages support
+    flagged: bool = False  # shown with a warning: its citations don't support enough of it
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -106,24 +111,39 @@ class Engine:
         self._kb = kb
         self._llm = llm
         self._settings = kb.settings
-        self._index = VectorStoreIndex.from_vector_store(kb.store, embed_model=kb.embedder)
+        retrieval = self._settings.retrieval
+        self._retriever = Retriever(kb, retrieval.mode, retrieval.alpha, retrieval.candidates)
 
-    def retrieve(self, query: str) -> list[Passage]:
+    def retrieve(self, query: str, k: int | None = None) -> list[Passage]:
         """The top-k chunks for a query, best first (empty if the knowledge base is empty)."""
         if not self._kb.has_collection():
             return []
-        top_k = self._settings.retrieval.top_k
+        top_k = k or self._settings.retrieval.top_k
         # Fetch extra: chunks of a version the registry no longer (or not yet) names are hidden.
-        retriever = self._index.as_retriever(similarity_top_k=top_k * 2)
-        with self._kb.lock:
-            hits = retriever.retrieve(query)
+        hits = self._retriever.search(query, top_k * 2)
         current = self._kb.registry.hashes(list({str(h.node.metadata.get("doc_id")) for h in hits}))
         visible = [
             h
             for h in hits
             if current.get(str(h.node.metadata.get("doc_id"))) == h.node.metadata.get("doc_hash")
         ]
-        return [Passage.from_node(i, hit) for i, hit in enumerate(visible[:top_k], start=1)]
+        return [Passage.from_hit(i, hit) for i, hit in enumerate(visible[:top_k], start=1)]
+
+    def relevant(self, passages: list[Passage]) -> list[Passage]:
+        """The passages worth giving the model; none when even the closest is too far from the
+        question (the threshold is calibrated on cosine similarity: see `groundline eval`)."""
+        floor = self._settings.retrieval.min_score
+        known = [p.similarity for p in passages if p.similarity is not None]
+        if not known or max(known) < floor:
+            return []
+        return [p for p in passages if p.similarity is None or p.similarity >= floor]
+
+    def standalone(self, question: str, history: list[Message]) -> str:
+        """The query to retrieve with: a follow-up ("and how much is it?") is searched together
+        with the user's previous question, which names what "it" is. Measured on eval/smoke.jsonl's
+        follow-ups; cheaper than asking the model to rewrite it, which costs a generation."""
+        previous = [m["content"] for m in history if m["role"] == "user"]
+        return f"{previous[-1]}\n{question}" if previous else question
 
     def _messages(
         self, question: str, history: list[Message], passages: list[Passage]
@@ -161,6 +181,7 @@ class Engine:
             documents=len(self._kb.registry.all()),
             nearest=nearest,
             handoff=self._settings.handoff,
+            webhook=bool(self._settings.handoff_webhook),
         )
 
     def stream(self, question: str, history: list[Message] | None = None) -> Iterator[str | Answer]:
@@ -168,9 +189,9 @@ class Engine:
         history = history or []
         started = time.perf_counter()
         timings = Timings()
-        retrieved = self.retrieve(question)
+        retrieved = self.retrieve(self.standalone(question, history))
         timings.retrieval_ms = (time.perf_counter() - started) * 1000
-        relevant = [p for p in retrieved if p.score >= self._settings.retrieval.min_score]
+        relevant = self.relevant(retrieved)
         if not relevant:
             text = self.abstain_text(question, retrieved)
             timings.total_ms = (time.perf_counter() - started) * 1000
@@ -202,16 +223,40 @@ class Engine:
         tail = citations.flush()
         parts.append(tail)
         text = "".join(parts).strip()
-        abstained = not text or bool(_DONT_KNOW.match(text))
+        cited = [given[n - 1] for n in citations.cited]
+        # No words besides markers, or the model's own "I don't know": nothing to show.
+        abstained = not content_words(_MARKERS.sub(" ", text)) or bool(_DONT_KNOW.match(text))
+        groundedness, flagged = None, False
+        if not abstained and self._settings.answers.grounding != "off":
+            groundedness, _ = ground(
+                text, {p.n: p.text for p in cited}, self._kb.embedder.get_text_embedding_batch
+            )
+            if groundedness is not None and groundedness < self._settings.answers.min_groundedness:
+                log.info("answer not supported by its citations (%.2f): %r", groundedness, text)
+                abstained = self._settings.answers.grounding == "abstain"
+                flagged = not abstained
         if abstained:
             text = self.abstain_text(question, given)
             yield text
         elif remaining := tail if released else "".join(parts):
             yield remaining
+        if flagged:
+            warning = "\n\n" + render("unsupported")
+            text += warning
+            yield warning
         timings.total_ms = (time.perf_counter() - started) * 1000
-        cited = [] if abstained else [given[n - 1] for n in citations.cited]
+        cited = [] if abstained else cited
         yield Answer(
-            text, abstained, cited, given, timings, usage.prompt_tokens, usage.completion_tokens
+            text,
+            abstained,
+            cited,
+            given,
+            timings,
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            citations.dropped,
+            groundedness,
+            flagged,
         )
 
     def ask(self, question: str, history: list[Message] | None = None) -> Answer:

@@ -38,6 +38,12 @@ class ChatLLM(Protocol):
         """Yield the answer's text as it is generated; fill ``usage`` when done."""
         ...
 
+    def complete_json(
+        self, messages: list[Message], schema: dict[str, Any], max_tokens: int
+    ) -> str:
+        """One reply constrained to JSON matching ``schema`` (decoding is greedy)."""
+        ...
+
 
 class LlamaCppLLM:
     """A GGUF model run in process by llama.cpp with the model's own chat template.
@@ -88,6 +94,18 @@ class LlamaCppLLM:
                 if delta:
                     usage.completion_tokens += 1
                     yield delta
+
+    def complete_json(
+        self, messages: list[Message], schema: dict[str, Any], max_tokens: int
+    ) -> str:
+        with self._lock:
+            result: Any = self._llm.create_chat_completion(
+                messages=messages,  # type: ignore[arg-type]
+                max_tokens=max_tokens,
+                temperature=0.0,
+                response_format={"type": "json_object", "schema": schema},
+            )
+        return str(result["choices"][0]["message"]["content"] or "")
 
 
 class OllamaLLM:
@@ -146,3 +164,18 @@ class OllamaLLM:
                     usage.completion_tokens = chunk.eval_count or 0
         except (httpx.HTTPError, ollama.ResponseError, ConnectionError) as exc:
             raise self._unavailable(exc) from exc
+
+    def complete_json(
+        self, messages: list[Message], schema: dict[str, Any], max_tokens: int
+    ) -> str:
+        import httpx
+        import ollama
+
+        options = {**self._options, "num_predict": max_tokens, "temperature": 0.0}
+        try:
+            reply = self._client.chat(
+                model=self.name, messages=messages, format=schema, options=options
+            )
+        except (httpx.HTTPError, ollama.ResponseError, ConnectionError) as exc:
+            raise self._unavailable(exc) from exc
+        return reply.message.content or ""

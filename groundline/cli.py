@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from bot import cli as bot_cli
+from eval.cli import eval_app
 from groundline.console import console, setup_logging
 from groundline.settings import Settings
 from ingest import cli as ingest_cli
@@ -31,6 +32,7 @@ app.command("ingest")(ingest_cli.ingest)
 app.add_typer(ingest_cli.documents_app, name="documents")
 app.command("ask")(bot_cli.ask)
 app.command("serve")(bot_cli.serve)
+app.add_typer(eval_app, name="eval")
 
 
 @app.command("models")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ def user_errors() -> Iterator[None]:
     """Known failures (a store that is locked or down, a missing model, an LLM that is down) end
     the command with their message and exit code 1, not a traceback."""
     from bot.llm import BackendUnavailable
+    from eval.datasets import DatasetError
     from groundline.models import ModelError
     from groundline.wiring import StoreUnavailable
     from ingest.service import RemoteError
@@ -36,6 +38,9 @@ def user_errors() -> Iterator[None]:
     except (StoreUnavailable, ModelError, BackendUnavailable, RemoteError) as exc:
         err_console.print(f"[bold red]Error:[/] {exc}")
         raise typer.Exit(1) from exc
+    except (DatasetError, FileNotFoundError, json.JSONDecodeError) as exc:
+        err_console.print(f"[bold red]Error:[/] {exc}")  # the input the user gave is unusable
+        raise typer.Exit(2) from exc
     except Exception as exc:
         from qdrant_client.http.exceptions import ResponseHandlingException
 

@@ -62,10 +62,35 @@ class OllamaSettings(BaseModel):
 
 class RetrievalSettings(BaseModel):
     top_k: int = Field(default=5, description="Chunks retrieved per question.")
+    mode: Literal["dense", "keyword", "hybrid"] = Field(
+        default="hybrid",
+        description="'dense' (embeddings), 'keyword' (BM25-style sparse vectors in Qdrant) or "
+        "'hybrid' (both, fused by relative score).",
+    )
+    alpha: float = Field(
+        default=0.5, description="Hybrid only: weight of the dense score (1 - alpha: keyword)."
+    )
+    candidates: int = Field(
+        default=20, description="Chunks each search (dense, keyword) fetches before fusing."
+    )
     min_score: float = Field(
         default=0.35,
         description="Cosine similarity the best chunk must reach, or the bot answers that the "
         "documents don't cover the question without calling the LLM.",
+    )
+
+
+class AnswerSettings(BaseModel):
+    grounding: Literal["off", "flag", "abstain"] = Field(
+        default="abstain",
+        description="What to do with an answer whose sentences its cited passages don't support "
+        "(groundedness below min_groundedness): 'abstain' (say the documents don't cover it), "
+        "'flag' (show it with a warning) or 'off'.",
+    )
+    min_groundedness: float = Field(
+        default=0.5,
+        description="Share of an answer's sentences its citations must support "
+        "(see eval/README.md).",
     )
 
 
@@ -144,10 +169,16 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     ollama: OllamaSettings = Field(default_factory=OllamaSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answers: AnswerSettings = Field(default_factory=AnswerSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     prompts: PromptSettings = Field(default_factory=PromptSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    handoff_webhook: str = Field(
+        default="",
+        description="URL that receives each conversation the bot couldn't answer (JSON POST: "
+        "question, history, answer, user), so a person can follow up.",
+    )
     handoff: str = Field(
         default="",
         description="Where a person can take over when the documents don't cover a question: "
@@ -165,6 +196,11 @@ class Settings(BaseSettings):
     @property
     def upload_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def feedback_path(self) -> Path:
+        """Users' ratings of answers (see `groundline eval from-feedback`)."""
+        return self.data_dir / "feedback.jsonl"
 
     @property
     def server_file(self) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from bot.llm import Message, Usage
 
@@ -26,3 +27,9 @@ class ScriptedLLM:
         for word in self.reply.split(" "):
             usage.completion_tokens += 1
             yield word + " "
+
+    def complete_json(
+        self, messages: list[Message], schema: dict[str, Any], max_tokens: int
+    ) -> str:
+        self.calls.append(messages)
+        return self.reply

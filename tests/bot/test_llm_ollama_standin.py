@@ -37,6 +37,15 @@ class StandIn(BaseHTTPRequestHandler):
         time.sleep(StandIn.delay)
         if self.path == "/api/show":
             self._json({"model_info": {"qwen2.context_length": 32768}, "details": {}})
+        elif self.path == "/api/chat" and body.get("stream") is False:
+            content = json.dumps({"faithfulness": 5, "correctness": 4})
+            self._json(
+                {
+                    "model": body["model"],
+                    "message": {"role": "assistant", "content": content},
+                    "done": True,
+                }
+            )
         elif self.path == "/api/chat":
             self.send_response(200)
             self.send_header("Content-Type", "application/x-ndjson")
@@ -107,6 +116,18 @@ def test_standin_streams_chat_with_explicit_context_size(standin: str) -> None:
     assert body["options"]["num_ctx"] == 8192  # never Ollama's silent 2,048 default
     assert body["options"]["num_predict"] == 200
     assert body["messages"] == messages
+
+
+def test_standin_json_reply_sends_the_schema_as_format(standin: str) -> None:
+    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=4096, temperature=0.1)
+    schema = {"type": "object", "properties": {"faithfulness": {"type": "integer"}}}
+    reply = llm.complete_json([{"role": "user", "content": "judge"}], schema, 50)
+    assert json.loads(reply) == {"faithfulness": 5, "correctness": 4}
+    _, body = StandIn.requests[-1]
+    assert body["format"] == schema
+    assert body["stream"] is False
+    assert body["options"]["num_ctx"] == 4096
+    assert body["options"]["temperature"] == 0.0
 
 
 def test_standin_show_reports_the_models_context_length(standin: str) -> None:

@@ -12,6 +12,9 @@ VARIABLES = {
     "documents": 3,
     "nearest": ["Billing"],
     "handoff": "support@example.com",
+    "reference": "Within 30 days.",
+    "answer": "30 days [1].",
+    "webhook": True,
 }
 
 
@@ -34,6 +37,15 @@ def test_answer_prompt_numbers_the_passages_and_asks_for_citations() -> None:
     assert "How long?" in text
 
 
+def test_judge_prompt_asks_for_correctness_only_with_a_reference() -> None:
+    graded = prompts.render("judge", **VARIABLES)
+    assert "Within 30 days." in graded
+    assert '"correctness"' in graded
+    ungraded = prompts.render("judge", **{**VARIABLES, "reference": None})
+    assert '"correctness"' not in ungraded
+    assert '"faithfulness"' in ungraded
+
+
 def test_abstain_prompt_offers_the_handoff() -> None:
     text = prompts.render("abstain", **VARIABLES)
     assert text.startswith("I don't know")
@@ -43,3 +55,8 @@ def test_abstain_prompt_offers_the_handoff() -> None:
 def test_a_missing_variable_is_an_error() -> None:
     with pytest.raises(jinja2.UndefinedError):
         prompts.render("answer", passages=[])
+
+
+def test_abstain_prompt_says_a_person_will_follow_up_only_with_a_webhook() -> None:
+    assert "follow up" in prompts.render("abstain", **VARIABLES)
+    assert "follow up" not in prompts.render("abstain", **{**VARIABLES, "webhook": False})

@@ -1,0 +1,157 @@
+"""`groundline eval run|compare|from-feedback`: parse, delegate, report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from groundline.console import console, err_console, user_errors
+from groundline.settings import Settings
+
+eval_app = typer.Typer(help="Measure retrieval, answers and abstention on question datasets.")
+
+_SHOWN = {
+    "retrieval": ["evidence_hit@1", "evidence_hit@5", "evidence_hit@10", "mrr@10", "source_hit@5"],
+    "answers": [
+        "abstention_rate_unanswerable",
+        "false_abstention_rate_answerable",
+        "abstention_f1",
+        "citation_validity",
+        "cited_gold_source_rate",
+        "groundedness",
+        "token_f1",
+    ],
+    "cost": ["retrieval_ms_p50", "first_token_ms_p50", "total_ms_p50", "prompt_tokens_mean"],
+}
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if isinstance(value, float) and abs(value) < 10 else f"{value:,.0f}"
+
+
+def _headline(report: dict[str, Any]) -> Table:
+    scopes = {**report["datasets"], "overall": report["overall"]}
+    table = Table("metric", *[f"{name} (n={s['n']})" for name, s in scopes.items()])
+    for section, keys in _SHOWN.items():
+        for key in keys:
+            table.add_row(key, *[_fmt(s[section][key]) for s in scopes.values()])
+    return table
+
+
+@eval_app.command("run")
+def run(
+    ctx: typer.Context,
+    dataset: Annotated[
+        list[Path], typer.Option("--dataset", help="A JSON Lines dataset; repeat for several.")
+    ],
+    docs: Annotated[Path, typer.Option(help="The documents the questions are about.")],
+    out: Annotated[Path, typer.Option(help="Where to write results.jsonl and the reports.")],
+    k: Annotated[int, typer.Option(help="Chunks retrieved for the retrieval metrics.")] = 10,
+    limit: Annotated[
+        int | None, typer.Option(help="Only the first N questions of each dataset.")
+    ] = None,
+    generate: Annotated[
+        bool,
+        typer.Option("--generate/--no-generate", help="--no-generate: retrieval metrics only."),
+    ] = True,
+    judge: Annotated[
+        bool, typer.Option("--judge", help="Also grade answers with the LLM (kept apart).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print report.json.")] = False,
+) -> None:
+    """Ingest DOCS into a fresh collection under OUT and run every question through the engine.
+
+    Example: groundline eval run --dataset eval/smoke.jsonl --docs examples/help-centre --out runs/a
+    """
+    from eval.runner import RunOptions
+    from eval.runner import run as run_eval
+
+    settings: Settings = ctx.obj
+    options = RunOptions(dataset, docs, out, k, limit, generate, judge)
+    with (
+        user_errors(),
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=as_json,
+            transient=True,
+        ) as progress,
+    ):
+        task = progress.add_task("Starting", total=None)
+
+        def advance(what: str, done: int, total: int) -> None:
+            progress.update(task, description=what, completed=done, total=total or None)
+
+        report = run_eval(settings, options, advance)
+    if as_json:
+        console.print_json(json.dumps(report))
+        return
+    console.print(_headline(report))
+    console.print(
+        f"{report['config']['documents']} documents, {report['config']['chunks']} chunks; "
+        f"{report['config']['seconds']:.0f} s. Report: {out / 'report.html'}"
+    )
+
+
+@eval_app.command("compare")
+def compare(
+    base: Annotated[Path, typer.Argument(help="report.json of the baseline run.")],
+    new: Annotated[Path, typer.Argument(help="report.json of the run to check.")],
+    max_drop: Annotated[
+        float, typer.Option(help="Largest allowed worsening of a headline metric.")
+    ] = 0.02,
+) -> None:
+    """Print the change of every headline metric; exit 1 if one got worse by more than allowed.
+
+    Example: groundline eval compare runs/base/report.json runs/new/report.json --max-drop 0.02
+    """
+    from eval.metrics import compare as compare_reports
+
+    with user_errors():
+        reports = [json.loads(path.read_text()) for path in (base, new)]
+    rows, regressed = compare_reports(reports[0], reports[1], max_drop)
+    table = Table("scope", "metric", "base", "new", "delta", "")
+    for row in rows:
+        delta = row["delta"]
+        table.add_row(
+            row["scope"],
+            row["metric"],
+            _fmt(row["base"]),
+            _fmt(row["new"]),
+            "—" if delta is None else f"{delta:+.3f}",
+            "[red]worse[/]" if row["regressed"] else "",
+        )
+    console.print(table)
+    if regressed:
+        err_console.print(f"[red]A headline metric dropped by more than {max_drop}.[/]")
+        raise typer.Exit(1)
+
+
+@eval_app.command("from-feedback")
+def from_feedback(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="Dataset file to write the 👎 conversations to.")],
+) -> None:
+    """Turn answers users marked 👎 in the chat into dataset rows to review.
+
+    Example: groundline eval from-feedback --out eval/review.jsonl
+    """
+    from bot.feedback import FeedbackStore, to_dataset_rows
+
+    settings: Settings = ctx.obj
+    rows = to_dataset_rows(FeedbackStore(settings.feedback_path).all())
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    console.print(
+        f"{len(rows)} rated 👎 → {out}. Review each: fill in 'answer' and 'source', or set "
+        "'answerable': false, then run it with `groundline eval run`."
+    )

@@ -1,0 +1,119 @@
+"""Groundedness: which answer sentences the passages they cite support."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.grounding import content_words, ground, split_sentences
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+VOCAB = ["refund", "days", "payroll", "price", "android", "app"]
+
+
+def bag_of_words(texts: list[str]) -> list[list[float]]:
+    """A deterministic stand-in embedder: one 0/1 dimension per vocabulary word."""
+    return [[float(w in content_words(t)) for w in VOCAB] for t in texts]
+
+
+def zero_similarity(texts: list[str]) -> list[list[float]]:
+    """An embedder under which nothing is similar, so only word overlap can support."""
+    return [[0.0] for _ in texts]
+
+
+def test_sentences_lines_and_list_items_are_split() -> None:
+    text = "One two. Three four!\n- item five\n2. Step six?\n\n   "
+    assert split_sentences(text) == ["One two.", "Three four!", "item five", "Step six?"]
+
+
+def test_a_marker_after_the_full_stop_stays_with_its_sentence() -> None:
+    assert split_sentences("Refunds take 30 days.[1] The app is free. [2]") == [
+        "Refunds take 30 days[1].",
+        "The app is free [2].",
+    ]
+
+
+def test_content_words_drop_stopwords_and_case() -> None:
+    assert content_words("The Refund is for 30 days") == ["refund", "30", "days"]
+
+
+def test_each_sentence_is_checked_against_its_own_citations() -> None:
+    passages = {1: "You can ask for a refund within 30 days.", 2: "Payroll price is 15 pounds."}
+    answer = "You can ask for a refund within 30 days [1]. Payroll price is 15 pounds [1]."
+    score, sentences = ground(answer, passages, bag_of_words, min_similarity=0.9)
+    # Sentence 1 vs [1]: same vector (refund, days), cosine 1. Sentence 2 cites [1], which
+    # shares neither payroll nor price (cosine 0) and none of {payroll, price, 15, pounds}.
+    assert [s.supported for s in sentences] == [True, False]
+    assert sentences[0].similarity == pytest.approx(1.0)
+    assert (sentences[1].similarity, sentences[1].overlap) == (0.0, 0.0)
+    assert score == 0.5
+    assert sentences[1].markers == [1]
+    assert sentences[0].text == "You can ask for a refund within 30 days."
+
+
+def test_without_markers_any_given_passage_may_support() -> None:
+    passages = {1: "Refund within 30 days.", 2: "Payroll price is 15 pounds."}
+    score, sentences = ground("The Payroll price is 15 pounds a month.", passages, bag_of_words)
+    # Against [2]: vectors (payroll, price) equal, cosine 1.
+    assert score == 1.0
+    assert sentences[0].markers == []
+
+
+def test_a_marker_naming_no_given_passage_falls_back_to_all() -> None:
+    passages = {1: "Payroll price is 15 pounds."}
+    score, _ = ground("Payroll price is 15 pounds [7].", passages, bag_of_words)
+    assert score == 1.0
+
+
+def test_overlap_threshold_on_content_words() -> None:
+    passage = {1: "Exports run nightly at two."}
+    # Content words {exports, run, nightly, three}: 3 of 4 in the passage = 0.75.
+    score, sentences = ground("Exports run nightly at three.", passage, zero_similarity)
+    assert sentences[0].overlap == 0.75
+    assert score == 1.0
+    # {exports, run, weekly, three, am}: 2 of 5 = 0.4 < 0.6.
+    score, sentences = ground("Exports run weekly at three am.", passage, zero_similarity)
+    assert sentences[0].overlap == 0.4
+    assert score == 0.0
+
+
+def test_short_sentences_are_not_scored_and_no_passages_means_zero() -> None:
+    score, sentences = ground("Yes [1].", {1: "text"}, bag_of_words)
+    assert score is None
+    assert sentences[0].supported is None
+    # One unscored short sentence does not count against the scored one.
+    assert ground("Sure. Payroll price is 15 pounds.", {1: "Payroll price"}, bag_of_words)[0] == 1
+    score, sentences = ground("There is an Android app for phones.", {}, bag_of_words)
+    assert score == 0.0
+    assert sentences[0].supported is False
+
+
+def test_everything_is_embedded_in_one_call() -> None:
+    calls: list[list[str]] = []
+
+    def recording(texts: list[str]) -> list[list[float]]:
+        calls.append(texts)
+        return bag_of_words(texts)
+
+    ground("Refund within 30 days [1]. Payroll price went up [2].", {1: "a", 2: "b"}, recording)
+    assert calls == [["Refund within 30 days.", "Payroll price went up.", "a", "b"]]
+
+
+@pytest.mark.slow
+def test_real_embeddings_tell_a_paraphrase_from_an_unrelated_claim(embedder: BaseEmbedding) -> None:
+    passage = {1: "Customers can request a full refund within 30 days of any subscription payment."}
+    embed = embedder.get_text_embedding_batch
+    paraphrase = "Refunds are available for a month after each payment of your subscription [1]."
+    score, sentences = ground(paraphrase, passage, embed)
+    # Only 2 of its 5 content words are in the passage (0.4): the embedding must carry it.
+    assert sentences[0].overlap < 0.6
+    assert sentences[0].similarity >= 0.6
+    assert score == 1.0
+    score, sentences = ground(
+        "Our office in Berlin opens at nine every morning [1].", passage, embed
+    )
+    assert sentences[0].similarity < 0.6
+    assert score == 0.0
