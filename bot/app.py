@@ -170,6 +170,7 @@ async def on_message(message: cl.Message) -> None:
     reply.actions = _rating_buttons()
     await reply.send()
     answers = cl.user_session.get("answers") or {}
+    cl.user_session.set("answers", answers)
     answers[reply.id] = {
         "buttons": reply.actions,
         "record": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -29,7 +30,10 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def chat_url(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Iterator[str]:
+def chat_server(
+    tmp_path_factory: pytest.TempPathFactory, model_dir: Path
+) -> Iterator[tuple[str, Path]]:
+    """The chat server's URL and its data dir."""
     env = _env(tmp_path_factory.mktemp("ui"), model_dir)
     assert groundline(env, "ingest", str(SAMPLES)).returncode == 0
     port = _free_port()
@@ -53,13 +57,18 @@ def chat_url(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Itera
                     f"server did not start: {server.stdout.read() if server.stdout else ''}"
                 )
             time.sleep(0.5)
-    yield url
+    yield url, Path(env["GROUNDLINE_DATA_DIR"])
     server.terminate()
     output, _ = server.communicate(timeout=30)
     assert "Traceback" not in output, output
 
 
-def _ask(url: str, question: str) -> str:
+@pytest.fixture(scope="module")
+def chat_url(chat_server: tuple[str, Path]) -> str:
+    return chat_server[0]
+
+
+def _ask(url: str, question: str, rate: str | None = None) -> str:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -74,6 +83,9 @@ def _ask(url: str, question: str) -> str:
         page.wait_for_selector(".step", timeout=120_000)
         page.wait_for_function("() => !document.querySelector('#stop-button')", timeout=180_000)
         page.wait_for_timeout(1_000)
+        if rate:
+            page.get_by_role("button", name=rate).first.click()
+            page.wait_for_selector("text=Thanks for the feedback", timeout=30_000)
         text = page.inner_text("body")
         browser.close()
     return text
@@ -90,3 +102,12 @@ def test_chat_says_plainly_when_the_documents_dont_cover_it(chat_url: str) -> No
     text = _ask(chat_url, "Can you give me a recipe for banana bread?")
     assert "I don't know" in text
     assert "https://help.tallybook.example/contact" in text
+
+
+def test_thumbs_down_is_recorded_with_the_conversation(chat_server: tuple[str, Path]) -> None:
+    url, data_dir = chat_server
+    _ask(url, "How many API keys can my account have?", rate="👎")
+    records = [json.loads(line) for line in (data_dir / "feedback.jsonl").read_text().splitlines()]
+    assert records[-1]["rating"] == -1
+    assert records[-1]["question"] == "How many API keys can my account have?"
+    assert records[-1]["answer"]
