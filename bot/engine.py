@@ -229,7 +229,10 @@ class Engine:
         groundedness, flagged = None, False
         if not abstained and self._settings.answers.grounding != "off":
             groundedness, _ = ground(
-                text, {p.n: p.text for p in cited}, self._kb.embedder.get_text_embedding_batch
+                # An answer that cites nothing is checked against every passage it was given.
+                text,
+                {p.n: p.text for p in cited or given},
+                self._kb.embedder.get_text_embedding_batch,
             )
             if groundedness is not None and groundedness < self._settings.answers.min_groundedness:
                 log.info("answer not supported by its citations (%.2f): %r", groundedness, text)

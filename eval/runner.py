@@ -145,7 +145,8 @@ def score(
         completion_tokens=answer.completion_tokens,
     )
     if not answer.abstained:
-        grounded, sentences = ground(answer.text, {p.n: p.text for p in answer.citations}, embed)
+        support = answer.citations or answer.passages  # as the engine's guard checks it
+        grounded, sentences = ground(answer.text, {p.n: p.text for p in support}, embed)
         row["groundedness"] = grounded
         row["sentences"] = [
             {

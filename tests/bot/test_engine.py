@@ -45,6 +45,7 @@ UNSUPPORTED = "Tallybook has a free Android app that works offline on every phon
 def test_an_answer_its_citations_dont_support_becomes_an_abstention(
     samples_kb: KnowledgeBase,
 ) -> None:
+    samples_kb.settings.answers.grounding = "abstain"
     answer = Engine(samples_kb, ScriptedLLM(UNSUPPORTED)).ask("What is the refund window?")
     assert answer.abstained
     assert answer.text.startswith("I don't know")
@@ -52,12 +53,21 @@ def test_an_answer_its_citations_dont_support_becomes_an_abstention(
 
 
 def test_flag_mode_shows_the_unsupported_answer_with_a_warning(samples_kb: KnowledgeBase) -> None:
-    samples_kb.settings.answers.grounding = "flag"
+    assert samples_kb.settings.answers.grounding == "flag"  # the default
     answer = Engine(samples_kb, ScriptedLLM(UNSUPPORTED)).ask("What is the refund window?")
     assert not answer.abstained
     assert answer.flagged
     assert answer.groundedness == 0.0
     assert "could not be verified" in answer.text
+
+
+def test_an_uncited_answer_is_checked_against_every_passage_given(
+    samples_kb: KnowledgeBase,
+) -> None:
+    reply = "You can ask for a full refund within 30 days of any subscription payment."
+    answer = Engine(samples_kb, ScriptedLLM(reply)).ask("How long do I have to ask for a refund?")
+    assert answer.groundedness == 1.0
+    assert not answer.flagged
 
 
 def test_an_answer_of_markers_only_is_an_abstention(samples_kb: KnowledgeBase) -> None:
