@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_MARKER = re.compile(r"\[(\d{1,3})\]")
+MARKER = re.compile(r"\[(\d{1,3})\]")  # a citation marker: [n]
 
 
 class CitationFilter:
@@ -42,7 +42,7 @@ class CitationFilter:
         return held
 
     def _resolve(self, marker: str) -> str:
-        match = _MARKER.fullmatch(marker)
+        match = MARKER.fullmatch(marker)
         if not match:
             return marker
         n = int(match.group(1))
@@ -57,7 +57,7 @@ class CitationFilter:
 def cited_numbers(text: str) -> list[int]:
     """Every [n] in a text, in order of first appearance."""
     seen: list[int] = []
-    for match in _MARKER.finditer(text):
+    for match in MARKER.finditer(text):
         n = int(match.group(1))
         if n not in seen:
             seen.append(n)

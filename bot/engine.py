@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.citations import CitationFilter
+from bot.citations import MARKER, CitationFilter
 from bot.grounding import content_words, ground
 from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 
 HISTORY_TURNS = 6  # earlier messages kept in the prompt
 _HOLD_CHARS = 24
-_MARKERS = re.compile(r"\[\d{1,3}\]")
 _DONT_KNOW = re.compile(r"^[\W\d]*(i don'?t know|i do not know|i'm not sure|i am not sure)\b", re.I)
 
 
@@ -225,7 +224,7 @@ class Engine:
         text = "".join(parts).strip()
         cited = [given[n - 1] for n in citations.cited]
         # No words besides markers, or the model's own "I don't know": nothing to show.
-        abstained = not content_words(_MARKERS.sub(" ", text)) or bool(_DONT_KNOW.match(text))
+        abstained = not content_words(MARKER.sub(" ", text)) or bool(_DONT_KNOW.match(text))
         groundedness, flagged = None, False
         if not abstained and self._settings.answers.grounding != "off":
             groundedness, _ = ground(

@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-MARKER = re.compile(r"\[(\d{1,3})\]")
+from bot.citations import MARKER
+
 # Markers written after the full stop ("… days.[1] Next") belong to the sentence before it.
 _MARKERS_AFTER_STOP = re.compile(r"([.!?]+)((?:\s*\[\d{1,3}\])+)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
