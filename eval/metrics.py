@@ -153,8 +153,9 @@ def _answers(rows: list[dict[str, Any]]) -> dict[str, float | None]:
         "false_abstention_rate_answerable": _share([r["abstained"] for r in answerable]),
         "abstention_precision": _ratio(tp, tp + fp),
         "abstention_recall": _ratio(tp, tp + fn),
-        # 2TP / (2TP + FP + FN): 0 rather than undefined when precision alone is undefined.
-        "abstention_f1": _ratio(2 * tp, 2 * tp + fp + fn),
+        # 2TP / (2TP + FP + FN): 0 rather than undefined when precision alone is undefined;
+        # null without unanswerable questions, where abstaining right is not being measured.
+        "abstention_f1": _ratio(2 * tp, 2 * tp + fp + fn) if tp + fn else None,
         "citation_validity": _ratio(valid, markers),
         # Dropped markers never point at a given passage, so they only add to the total.
         "raw_citation_validity": _ratio(valid, markers + dropped),

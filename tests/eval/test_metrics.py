@@ -166,6 +166,11 @@ def test_what_does_not_apply_is_null_never_zero() -> None:
     assert answerable_only["answers"]["abstention_rate_unanswerable"] is None
     assert answerable_only["answers"]["abstention_recall"] is None
     assert answerable_only["answers"]["abstention_f1"] is None
+    # A false abstention among answerable questions only: measured by the false-abstention
+    # rate, while abstention F1 (which needs unanswerable questions) does not apply.
+    one_false = aggregate([row(abstained=True), row()])["answers"]
+    assert one_false["false_abstention_rate_answerable"] == 0.5
+    assert one_false["abstention_f1"] is None
     assert answerable_only["answers"]["groundedness"] is None  # no row had a score
     assert answerable_only["answers"]["token_f1"] is None  # no reference
     retrieval_only = aggregate([row(generated=False, evidence_rank=1)])
