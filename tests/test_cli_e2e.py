@@ -135,15 +135,21 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_starts_the_chat_ui(ingested: dict[str, str]) -> None:
+def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
+    """`groundline serve` on a free port, as a subprocess whose output is kept for failures."""
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "groundline", "serve", "--port", str(port)],
-        env=ingested,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    return server, port
+
+
+def test_serve_starts_the_chat_ui(ingested: dict[str, str]) -> None:
+    server, port = start_server(ingested)
     try:
         deadline = time.monotonic() + 120
         while True:

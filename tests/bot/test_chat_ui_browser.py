@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -14,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES
-from tests.test_cli_e2e import _env, _free_port, groundline
+from tests.test_cli_e2e import _env, groundline, start_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -36,14 +34,7 @@ def chat_server(
     """The chat server's URL and its data dir."""
     env = _env(tmp_path_factory.mktemp("ui"), model_dir)
     assert groundline(env, "ingest", str(SAMPLES)).returncode == 0
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "groundline", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server, port = start_server(env)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120
     while True:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -17,7 +15,7 @@ from groundline.kb import KnowledgeBase
 from ingest.cli import build_ingestor
 from ingest.service import IngestService, build_router, mount, safe_id
 from tests.conftest import SAMPLES
-from tests.test_cli_e2e import _env, _free_port, groundline
+from tests.test_cli_e2e import _env, groundline, start_server
 
 TOKEN = "s3cret-token"
 
@@ -132,14 +130,7 @@ def test_sync_a_server_side_directory(client: TestClient, kb: KnowledgeBase) -> 
 @pytest.mark.slow
 def test_ingest_is_sent_to_the_running_server(tmp_path: Path, model_dir: Path) -> None:
     env = _env(tmp_path, model_dir) | {"GROUNDLINE_API__TOKEN": TOKEN}
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "groundline", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server, port = start_server(env)
     try:
         deadline = time.monotonic() + 120
         server_file = Path(env["GROUNDLINE_DATA_DIR"]) / "server.json"
