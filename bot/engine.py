@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.citations import MARKER, CitationFilter
-from bot.grounding import content_words, ground
+from bot.citations import MARKER, CitationFilter, cited_numbers
+from bot.grounding import content_words, ground, recite
 from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
 from groundline.kb import KnowledgeBase
@@ -78,6 +78,7 @@ class Answer:
     dropped_citations: int = 0  # invalid [n] markers removed from the model's output
     groundedness: float | None = None  # share of sentences the cited passages support
     flagged: bool = False  # shown with a warning: its citations don't support enough of it
+    recited: int = 0  # sentences whose citation was moved to the passage that supports them
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -225,22 +226,26 @@ class Engine:
         cited = [given[n - 1] for n in citations.cited]
         # No words besides markers, or the model's own "I don't know": nothing to show.
         abstained = not content_words(MARKER.sub(" ", text)) or bool(_DONT_KNOW.match(text))
-        groundedness, flagged = None, False
+        groundedness, flagged, recited = None, False, 0
         if not abstained and self._settings.answers.grounding != "off":
-            groundedness, _ = ground(
-                # An answer that cites nothing is checked against every passage it was given.
+            groundedness, sentences = ground(
                 text,
-                {p.n: p.text for p in cited or given},
+                {p.n: p.text for p in given},
                 self._kb.embedder.get_text_embedding_batch,
+                question,
             )
+            recited = sum(1 for s in sentences if s.recited is not None)
+            if recited:  # a sentence cited the wrong passage: cite the one that supports it
+                text = recite(text, sentences)
+                cited = [given[n - 1] for n in cited_numbers(text)]
             if groundedness is not None and groundedness < self._settings.answers.min_groundedness:
-                log.info("answer not supported by its citations (%.2f): %r", groundedness, text)
+                log.info("answer not supported by the passages (%.2f): %r", groundedness, text)
                 abstained = self._settings.answers.grounding == "abstain"
                 flagged = not abstained
         if abstained:
             text = self.abstain_text(question, given)
             yield text
-        elif remaining := tail if released else "".join(parts):
+        elif remaining := tail if released else text:
             yield remaining
         if flagged:
             warning = "\n\n" + render("unsupported")
@@ -259,6 +264,7 @@ class Engine:
             citations.dropped,
             groundedness,
             flagged,
+            recited,
         )
 
     def ask(self, question: str, history: list[Message] | None = None) -> Answer:

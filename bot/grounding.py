@@ -11,9 +11,20 @@ from bot.citations import MARKER
 
 # Markers written after the full stop ("… days.[1] Next") belong to the sentence before it.
 _MARKERS_AFTER_STOP = re.compile(r"([.!?]+)((?:\s*\[\d{1,3}\])+)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_LIST_ITEM = re.compile(r"^(?:[-*•+]|\d{1,3}[.)])\s+")
+_SENTENCE_END = re.compile(r"((?<=[.!?])\s+)")
+_LINE_START = re.compile(r"\s*(?:(?:[-*•+]|\d{1,3}[.)])\s+)?")  # indent and list bullet
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+# A figure standing on its own: "30", "$12.50", "50%", "1,000", "3.12" (not the 2 of "py2exe",
+# the 1 of "l1" or the 0 of "0.dll").
+_FIGURE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)((?:\.\d+)*)(?!\w|\.\w)")
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+)
+_TENS = "thirty forty fifty sixty seventy eighty ninety"
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(_UNITS.split())} | {
+    w: str(10 * i) for i, w in enumerate(_TENS.split(), 3)
+}
 _STOPWORD_LIST = (
     "a about after all also an and any are as at be been before being both but by can could "
     "did do does doing each for from further had has have having he her here hers him his how "
@@ -34,16 +45,49 @@ class SentenceSupport:
     similarity: float = 0.0
     overlap: float = 0.0
     markers: list[int] = field(default_factory=list)
+    unsupported_figures: list[str] = field(default_factory=list)  # in no passage checked
+    recited: int | None = None  # the passage that supports it, when its own citations don't
+
+
+def _segments(text: str) -> list[tuple[str, bool]]:
+    """The text cut into pieces that join back into it, each marked True if it is a sentence:
+    each line (list item) on its own, indents and bullets not part of the sentence. Markers
+    written after a full stop are first moved before it ("days.[1]" is "days[1].")."""
+    text = _MARKERS_AFTER_STOP.sub(r"\2\1", text)
+    segments = []
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        start = _LINE_START.match(body)
+        lead = start.group() if start else ""
+        segments.append((lead, False))
+        for i, piece in enumerate(_SENTENCE_END.split(body[len(lead) :])):
+            segments.append((piece, i % 2 == 0 and bool(piece.strip())))
+        segments.append((line[len(body) :], False))
+    return segments
 
 
 def split_sentences(text: str) -> list[str]:
     """Sentences, each line (list item) on its own, bullets and whitespace stripped."""
-    text = _MARKERS_AFTER_STOP.sub(r"\2\1", text)
-    sentences = []
-    for line in text.splitlines():
-        line = _LIST_ITEM.sub("", line.strip())
-        sentences += [s.strip() for s in _SENTENCE_END.split(line) if s.strip()]
-    return sentences
+    return [piece.strip() for piece, sentence in _segments(text) if sentence]
+
+
+def recite(answer: str, sentences: list[SentenceSupport]) -> str:
+    """The answer with each re-cited sentence's markers replaced by the passage that supports it.
+
+    ``sentences`` are ``ground``'s, for this answer."""
+    pieces = _segments(answer)
+    at = [i for i, (_, sentence) in enumerate(pieces) if sentence]
+    if len(at) != len(sentences):
+        raise ValueError("the sentences are not this answer's")
+    out = [piece for piece, _ in pieces]
+    for i, support in zip(at, sentences, strict=True):
+        if support.recited is not None:
+            bare = MARKER.sub("", out[i])
+            body = bare.rstrip()
+            stop = re.search(r"[.!?]*$", body)
+            end = stop.start() if stop else len(body)
+            out[i] = f"{body[:end].rstrip()} [{support.recited}]{body[end:]}{bare[len(body) :]}"
+    return "".join(out)
 
 
 def words(text: str) -> list[str]:
@@ -56,6 +100,21 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS]
 
 
+def figures(text: str) -> set[str]:
+    """The numbers written in ``text`` as digits, normalised ("1,000" is "1000", "12.00" is
+    "12")."""
+    found = set()
+    for whole, decimals in _FIGURE.findall(text):
+        decimals = decimals.rstrip("0").rstrip(".") if "." in decimals else decimals
+        found.add(whole.replace(",", "") + decimals)
+    return found
+
+
+def _passage_figures(text: str) -> set[str]:
+    """The figures of a passage, those spelled out in words ("thirty days") included."""
+    return figures(text) | {_NUMBER_WORDS[w] for w in words(text) if w in _NUMBER_WORDS}
+
+
 def _cosine(a: list[float], b: list[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
@@ -66,26 +125,32 @@ def ground(
     answer: str,
     passages: dict[int, str],
     embed: Embed,
+    question: str = "",
     min_similarity: float = 0.6,
     min_overlap: float = 0.6,
     min_words: int = 4,
 ) -> tuple[float | None, list[SentenceSupport]]:
-    """Share of the answer's scored sentences that their passages support, and each sentence.
+    """Share of the answer's scored sentences that the passages support, and each sentence.
 
-    Each sentence's [n] markers are removed from its text. It is checked against the passages
-    its markers name, or against all ``passages`` when it has no marker naming one of them. It
-    is supported when its cosine similarity to one of them reaches ``min_similarity`` or one of
-    them holds ``min_overlap`` of its distinct content words. Sentences of fewer than
-    ``min_words`` words are not scored (``supported`` None). The score is None when no sentence
-    is scored; with no passages at all every scored sentence is unsupported and the score is
-    0.0, since an answer that cites nothing is not grounded in anything.
+    ``passages`` are all those given to the model. Each sentence's [n] markers are removed from
+    its text. It is checked against the passages its markers name; with no marker of its own,
+    against those the answer cites; when the answer cites none, against them all. It is
+    supported when its cosine similarity to one of them reaches ``min_similarity`` or one of them
+    holds ``min_overlap`` of its distinct content words, and every figure it states (a price, a
+    limit, a time, a version) is written in them or in the ``question``: a paraphrase may reword,
+    but a number that is in no passage was made up. A sentence its own passages don't support
+    but another given passage does is supported, and ``recited`` names that passage (the model
+    cited the wrong one: see ``recite``). Sentences of fewer than ``min_words`` words and no
+    figure are not scored (``supported`` None). The score is None when no sentence is scored;
+    with no passages at all every scored sentence is unsupported and the score is 0.0, since an
+    answer that cites nothing is not grounded in anything.
     """
     sentences = []
     for raw in split_sentences(answer):
         markers = [int(n) for n in MARKER.findall(raw)]
         text = " ".join(MARKER.sub(" ", raw).split())
         text = re.sub(r"\s+([.,;:!?])", r"\1", text)  # "days [1]." leaves "days ."
-        scored = len(words(text)) >= min_words
+        scored = len(words(text)) >= min_words or bool(figures(text))
         sentences.append(SentenceSupport(text, False if scored else None, markers=markers))
     scored_sentences = [s for s in sentences if s.supported is not None]
     if not scored_sentences:
@@ -99,15 +164,34 @@ def ground(
         raise ValueError(f"the embedder returned {len(vectors)} vectors for {len(texts)} texts")
     passage_vectors = dict(zip(numbers, vectors[len(scored_sentences) :], strict=True))
     passage_words = {n: set(words(passages[n])) for n in numbers}
-    for sentence, vector in zip(scored_sentences, vectors, strict=False):
-        against = [n for n in sentence.markers if n in passages] or numbers
+    passage_figures = {n: _passage_figures(passages[n]) for n in numbers}
+    asked = figures(question)
+    cited = [n for s in sentences for n in s.markers if n in passages]
+
+    def check(sentence: SentenceSupport, vector: list[float], against: list[int]) -> bool:
         wanted = set(content_words(sentence.text))
         sentence.similarity = max(_cosine(vector, passage_vectors[n]) for n in against)
         sentence.overlap = max(
             (len(wanted & passage_words[n]) / len(wanted) if wanted else 0.0) for n in against
         )
-        sentence.supported = (
+        known = asked.union(*(passage_figures[n] for n in against))
+        sentence.unsupported_figures = sorted(figures(sentence.text) - known)
+        return (
             sentence.similarity >= min_similarity or sentence.overlap >= min_overlap
-        )
+        ) and not sentence.unsupported_figures
+
+    for sentence, vector in zip(scored_sentences, vectors, strict=False):
+        against = [n for n in sentence.markers if n in passages] or cited or numbers
+        sentence.supported = check(sentence, vector, against)
+        if sentence.supported:
+            continue
+        others = [n for n in numbers if n not in against]
+        backing = [n for n in others if check(sentence, vector, [n])]
+        if backing:
+            best = max(backing, key=lambda n: _cosine(vector, passage_vectors[n]))
+            sentence.supported = check(sentence, vector, [best])
+            sentence.recited = best
+        else:
+            check(sentence, vector, against)  # report the scores against its own passages
     supported = sum(1 for s in scored_sentences if s.supported)
     return supported / len(scored_sentences), sentences

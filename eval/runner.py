@@ -30,7 +30,8 @@ _SECRETS = [("api", "token"), ("ui", "admin_password"), ("ui", "user_password")]
 _SECRETS += [("qdrant", "api_key")]
 
 _ANSWER_KEYS = (
-    *("answer", "abstained", "markers", "valid_markers", "dropped_markers", "citations", "given"),
+    *("answer", "abstained", "markers", "valid_markers", "dropped_markers", "recited"),
+    *("citations", "given"),
     *("groundedness", "sentences", "token_f1", "rouge_l", "prompt_tokens", "completion_tokens"),
     "judge",
 )
@@ -131,6 +132,7 @@ def score(
         markers=markers,
         valid_markers=[n for n in markers if 1 <= n <= len(answer.passages)],
         dropped_markers=answer.dropped_citations,
+        recited=answer.recited,
         citations=[
             {
                 "n": p.n,
@@ -145,8 +147,8 @@ def score(
         completion_tokens=answer.completion_tokens,
     )
     if not answer.abstained:
-        support = answer.citations or answer.passages  # as the engine's guard checks it
-        grounded, sentences = ground(answer.text, {p.n: p.text for p in support}, embed)
+        given = {p.n: p.text for p in answer.passages}  # as the engine's guard checks it
+        grounded, sentences = ground(answer.text, given, embed, q.question)
         row["groundedness"] = grounded
         row["sentences"] = [
             {
@@ -154,6 +156,7 @@ def score(
                 "supported": s.supported,
                 "similarity": round(s.similarity, 4),
                 "overlap": round(s.overlap, 4),
+                "unsupported_figures": s.unsupported_figures,
             }
             for s in sentences
         ]

@@ -82,7 +82,7 @@ class RetrievalSettings(BaseModel):
 
 class AnswerSettings(BaseModel):
     grounding: Literal["off", "flag", "abstain"] = Field(
-        default="flag",
+        default="abstain",
         description="What to do with an answer whose sentences its cited passages don't support "
         "(groundedness below min_groundedness): 'abstain' (say the documents don't cover it), "
         "'flag' (show it with a warning) or 'off'.",

@@ -39,13 +39,30 @@ def test_answer_with_valid_citations_maps_to_given_chunks(samples_kb: KnowledgeB
     assert answer.citations[0] is answer.passages[n - 1]
 
 
+def test_a_citation_of_the_wrong_passage_is_moved_to_the_right_one(
+    samples_kb: KnowledgeBase,
+) -> None:
+    question = "How long do I have to ask for a refund?"
+    llm = ScriptedLLM("")
+    engine = Engine(samples_kb, llm)
+    given = engine.retrieve(question)
+    n = next(p.n for p in given if "full refund within 30 days" in p.text)
+    wrong = next(p.n for p in given if "refund" not in p.text.lower())
+    llm.reply = f"You can ask for a full refund within 30 days of any payment [{wrong}]."
+    answer = engine.ask(question)
+    assert not answer.abstained
+    assert answer.recited == 1
+    assert answer.text == f"You can ask for a full refund within 30 days of any payment [{n}]."
+    assert [c.n for c in answer.citations] == [n]
+
+
 UNSUPPORTED = "Tallybook has a free Android app that works offline on every phone [1]."
 
 
 def test_an_answer_its_citations_dont_support_becomes_an_abstention(
     samples_kb: KnowledgeBase,
 ) -> None:
-    samples_kb.settings.answers.grounding = "abstain"
+    assert samples_kb.settings.answers.grounding == "abstain"  # the default
     answer = Engine(samples_kb, ScriptedLLM(UNSUPPORTED)).ask("What is the refund window?")
     assert answer.abstained
     assert answer.text.startswith("I don't know")
@@ -53,7 +70,7 @@ def test_an_answer_its_citations_dont_support_becomes_an_abstention(
 
 
 def test_flag_mode_shows_the_unsupported_answer_with_a_warning(samples_kb: KnowledgeBase) -> None:
-    assert samples_kb.settings.answers.grounding == "flag"  # the default
+    samples_kb.settings.answers.grounding = "flag"
     answer = Engine(samples_kb, ScriptedLLM(UNSUPPORTED)).ask("What is the refund window?")
     assert not answer.abstained
     assert answer.flagged

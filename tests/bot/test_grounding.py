@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.grounding import content_words, ground, split_sentences
+from bot.grounding import content_words, figures, ground, recite, split_sentences
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -41,17 +41,34 @@ def test_content_words_drop_stopwords_and_case() -> None:
 
 
 def test_each_sentence_is_checked_against_its_own_citations() -> None:
-    passages = {1: "You can ask for a refund within 30 days.", 2: "Payroll price is 15 pounds."}
+    passages = {1: "You can ask for a refund within 30 days.", 2: "Android app"}
     answer = "You can ask for a refund within 30 days [1]. Payroll price is 15 pounds [1]."
     score, sentences = ground(answer, passages, bag_of_words, min_similarity=0.9)
     # Sentence 1 vs [1]: same vector (refund, days), cosine 1. Sentence 2 cites [1], which
-    # shares neither payroll nor price (cosine 0) and none of {payroll, price, 15, pounds}.
+    # shares neither payroll nor price (cosine 0) and none of {payroll, price, 15, pounds};
+    # nor does [2], the other passage given.
     assert [s.supported for s in sentences] == [True, False]
     assert sentences[0].similarity == pytest.approx(1.0)
     assert (sentences[1].similarity, sentences[1].overlap) == (0.0, 0.0)
+    assert sentences[1].unsupported_figures == ["15"]
+    assert sentences[1].recited is None
     assert score == 0.5
     assert sentences[1].markers == [1]
     assert sentences[0].text == "You can ask for a refund within 30 days."
+
+
+def test_a_sentence_citing_the_wrong_passage_is_recited_to_the_right_one() -> None:
+    passages = {1: "You can ask for a refund within 30 days.", 2: "Payroll price is 15 pounds."}
+    answer = "- You can ask for a refund within 30 days [1].\n- Payroll price is 15 pounds.[1] Yes."
+    score, sentences = ground(answer, passages, bag_of_words, min_similarity=0.9)
+    assert [s.recited for s in sentences] == [None, 2, None]
+    assert score == 1.0
+    assert recite(answer, sentences) == (
+        "- You can ask for a refund within 30 days [1].\n- Payroll price is 15 pounds [2]. Yes."
+    )
+    # Nothing to move: the answer comes back as it was.
+    same, _ = ground("Refund within 30 days [1].", passages, bag_of_words)
+    assert same == 1.0
 
 
 def test_without_markers_any_given_passage_may_support() -> None:
@@ -85,10 +102,35 @@ def test_short_sentences_are_not_scored_and_no_passages_means_zero() -> None:
     assert score is None
     assert sentences[0].supported is None
     # One unscored short sentence does not count against the scored one.
-    assert ground("Sure. Payroll price is 15 pounds.", {1: "Payroll price"}, bag_of_words)[0] == 1
+    assert ground("Sure. Payroll price went up.", {1: "Payroll price"}, bag_of_words)[0] == 1
     score, sentences = ground("There is an Android app for phones.", {}, bag_of_words)
     assert score == 0.0
     assert sentences[0].supported is False
+
+
+def test_figures_are_numbers_standing_on_their_own_normalised() -> None:
+    text = "Pay $12.00 for 1,000 rows, 50% off, in 3.10 or 3.12 (py2exe, RS232, l1-0.dll)."
+    assert figures(text) == {"12", "1000", "50", "3.1", "3.12"}
+    assert figures("Open 9 AM to 5 PM.") == {"9", "5"}
+
+
+def test_a_figure_in_no_passage_makes_a_sentence_unsupported() -> None:
+    passages = {1: "You can ask for a full refund within thirty days of any payment."}
+    # Same words as the passage, so similar enough: only the made-up figure is wrong.
+    invented = "You can ask for a full refund within 60 days of any payment [1]."
+    score, sentences = ground(invented, passages, bag_of_words)
+    assert sentences[0].similarity == pytest.approx(1.0)
+    assert sentences[0].unsupported_figures == ["60"]
+    assert score == 0.0
+    # "30" is "thirty" in the passage; "60" is allowed when the question said it.
+    assert ground(invented.replace("60", "30"), passages, bag_of_words)[0] == 1.0
+    assert ground(invented, passages, bag_of_words, question="Is it 60 days?")[0] == 1.0
+
+
+def test_a_short_sentence_with_a_figure_is_scored() -> None:
+    score, sentences = ground("Price: $15 [1].", {1: "Payroll price is 12 pounds."}, bag_of_words)
+    assert sentences[0].unsupported_figures == ["15"]
+    assert score == 0.0
 
 
 def test_everything_is_embedded_in_one_call() -> None:
