@@ -8,8 +8,8 @@ import re
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
 
 from bot.citations import MARKER, CitationFilter, cited_numbers
 from bot.grounding import content_words, ground, recite
@@ -17,6 +17,7 @@ from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
 from groundline.kb import KnowledgeBase
 from groundline.prompts import render
+from groundline.wiring import build_reranker
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +80,15 @@ class Answer:
     groundedness: float | None = None  # share of sentences the cited passages support
     flagged: bool = False  # shown with a warning: its citations don't support enough of it
     recited: int = 0  # sentences whose citation was moved to the passage that supports them
+    # Why it abstained: no passage relevant enough, the model's own "I don't know", or the
+    # grounding check.
+    abstained_by: Literal["threshold", "model", "grounding"] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "answer": self.text,
             "abstained": self.abstained,
+            "abstained_by": self.abstained_by,
             "citations": [
                 {
                     "n": p.n,
@@ -112,7 +117,9 @@ class Engine:
         self._llm = llm
         self._settings = kb.settings
         retrieval = self._settings.retrieval
-        self._retriever = Retriever(kb, retrieval.mode, retrieval.alpha, retrieval.candidates)
+        self._retriever = Retriever(
+            kb, retrieval.mode, retrieval.alpha, retrieval.candidates, build_reranker(kb.settings)
+        )
 
     def retrieve(self, query: str, k: int | None = None) -> list[Passage]:
         """The top-k chunks for a query, best first (empty if the knowledge base is empty)."""
@@ -136,7 +143,9 @@ class Engine:
         known = [p.similarity for p in passages if p.similarity is not None]
         if not known or max(known) < floor:
             return []
-        return [p for p in passages if p.similarity is None or p.similarity >= floor]
+        kept = [p for p in passages if p.similarity is None or p.similarity >= floor]
+        # Numbered as the prompt numbers them, so that [n] is passage n everywhere.
+        return [replace(p, n=n) for n, p in enumerate(kept, start=1)]
 
     def standalone(self, question: str, history: list[Message]) -> str:
         """The query to retrieve with: a follow-up ("and how much is it?") is searched together
@@ -196,7 +205,7 @@ class Engine:
             text = self.abstain_text(question, retrieved)
             timings.total_ms = (time.perf_counter() - started) * 1000
             yield text
-            yield Answer(text, True, [], retrieved, timings)
+            yield Answer(text, True, [], retrieved, timings, abstained_by="threshold")
             return
 
         messages, given = self.fit(question, history, relevant)
@@ -226,6 +235,7 @@ class Engine:
         cited = [given[n - 1] for n in citations.cited]
         # No words besides markers, or the model's own "I don't know": nothing to show.
         abstained = not content_words(MARKER.sub(" ", text)) or bool(_DONT_KNOW.match(text))
+        abstained_by: Literal["model", "grounding"] | None = "model" if abstained else None
         groundedness, flagged, recited = None, False, 0
         if not abstained and self._settings.answers.grounding != "off":
             groundedness, sentences = ground(
@@ -242,6 +252,7 @@ class Engine:
                 log.info("answer not supported by the passages (%.2f): %r", groundedness, text)
                 abstained = self._settings.answers.grounding == "abstain"
                 flagged = not abstained
+                abstained_by = "grounding" if abstained else None
         if abstained:
             text = self.abstain_text(question, given)
             yield text
@@ -265,6 +276,7 @@ class Engine:
             groundedness,
             flagged,
             recited,
+            abstained_by,
         )
 
     def ask(self, question: str, history: list[Message] | None = None) -> Answer:

@@ -30,8 +30,8 @@ _SECRETS = [("api", "token"), ("ui", "admin_password"), ("ui", "user_password")]
 _SECRETS += [("qdrant", "api_key")]
 
 _ANSWER_KEYS = (
-    *("answer", "abstained", "markers", "valid_markers", "dropped_markers", "recited"),
-    *("citations", "given"),
+    *("answer", "abstained", "abstained_by", "markers", "valid_markers", "dropped_markers"),
+    *("recited", "citations", "given"),
     *("groundedness", "sentences", "token_f1", "rouge_l", "prompt_tokens", "completion_tokens"),
     "judge",
 )
@@ -129,6 +129,7 @@ def score(
     row.update(
         answer=answer.text,
         abstained=answer.abstained,
+        abstained_by=answer.abstained_by,
         markers=markers,
         valid_markers=[n for n in markers if 1 <= n <= len(answer.passages)],
         dropped_markers=answer.dropped_citations,

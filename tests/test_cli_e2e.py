@@ -94,6 +94,7 @@ def test_ask_off_topic_question_is_not_answered(ingested: dict[str, str]) -> Non
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["abstained"]
+    assert answer["abstained_by"] == "threshold"  # the model was not even asked
     assert answer["citations"] == []
     assert "https://help.tallybook.example/contact" in answer["answer"]
 

@@ -1,6 +1,7 @@
 """Engine logic with a scripted LLM, and the real small model on the sample documents."""
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,21 @@ def test_a_citation_of_the_wrong_passage_is_moved_to_the_right_one(
     assert [c.n for c in answer.citations] == [n]
 
 
+def test_passages_given_are_numbered_as_the_prompt_numbers_them(
+    samples_kb: KnowledgeBase,
+) -> None:
+    engine = Engine(samples_kb, ScriptedLLM(""))
+    first, second, third = engine.retrieve("How long do I have to ask for a refund?")[:3]
+    # Hybrid search can rank a keyword match the embeddings find too far: it is not given.
+    floor = samples_kb.settings.retrieval.min_score
+    low = replace(second, similarity=floor / 2)
+    given = engine.relevant([first, low, replace(third, similarity=floor + 0.1)])
+    assert [p.node_id for p in given] == [first.node_id, third.node_id]
+    assert [p.n for p in given] == [1, 2]  # [2] in the answer is the third passage found
+    messages, _ = engine.fit("q", [], given)
+    assert f"[2] {third.title}" in messages[-1]["content"]  # the prompt's numbering
+
+
 UNSUPPORTED = "Tallybook has a free Android app that works offline on every phone [1]."
 
 
@@ -65,6 +81,7 @@ def test_an_answer_its_citations_dont_support_becomes_an_abstention(
     assert samples_kb.settings.answers.grounding == "abstain"  # the default
     answer = Engine(samples_kb, ScriptedLLM(UNSUPPORTED)).ask("What is the refund window?")
     assert answer.abstained
+    assert answer.abstained_by == "grounding"
     assert answer.text.startswith("I don't know")
     assert answer.citations == []
 
@@ -91,6 +108,7 @@ def test_an_answer_of_markers_only_is_an_abstention(samples_kb: KnowledgeBase) -
     samples_kb.settings.answers.grounding = "off"
     answer = Engine(samples_kb, ScriptedLLM("[1] [2]")).ask("What is the refund window?")
     assert answer.abstained
+    assert answer.abstained_by == "model"
 
 
 def test_context_is_fitted_to_the_window(samples_kb: KnowledgeBase) -> None:
