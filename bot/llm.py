@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Iterator
@@ -28,7 +29,11 @@ class ChatLLM(Protocol):
     """What the engine needs from a chat model."""
 
     name: str
-    context_window: int
+
+    @property
+    def context_window(self) -> int:
+        """Tokens the model reads at most: prompt and answer together."""
+        ...
 
     def count_tokens(self, messages: list[Message]) -> int:
         """Tokens the formatted prompt of these messages takes (upper bound where not exact)."""
@@ -68,7 +73,8 @@ class LlamaCppLLM:
             n_threads_batch=threads,
             verbose=False,
         )
-        self.context_window = self._llm.n_ctx()
+        # Never more than the model was trained on (the GGUF says), whatever n_ctx was asked.
+        self.context_window = min(self._llm.n_ctx(), self._llm._model.n_ctx_train())
         template = self._llm.metadata.get("tokenizer.chat_template")
         if not template:
             raise BackendUnavailable(f"{model_path} has no chat template in its GGUF metadata.")
@@ -119,8 +125,24 @@ class OllamaLLM:
         self.name = model
         self._host = host
         self._client = ollama.Client(host=host, timeout=timeout)
-        self._options = {"num_ctx": context_window, "temperature": temperature}
-        self.context_window = context_window
+        self._configured_window = context_window
+        self._options: dict[str, Any] = {"temperature": temperature}
+
+    @functools.cached_property
+    def context_window(self) -> int:
+        """The configured window, or the model's own maximum if that is smaller (asked of the
+        server once, at the first question, so a server that is down does not stop start-up).
+        Sent as ``num_ctx`` with every request: Ollama never falls back to its default."""
+        limit = self.context_limit()
+        if limit and limit < self._configured_window:
+            log.warning(
+                "%s reads at most %d tokens: using that, not the configured %d",
+                self.name,
+                limit,
+                self._configured_window,
+            )
+            return limit
+        return self._configured_window
 
     def _unavailable(self, exc: Exception) -> BackendUnavailable:
         return BackendUnavailable(
@@ -152,7 +174,7 @@ class OllamaLLM:
         import httpx
         import ollama
 
-        options = {**self._options, "num_predict": max_tokens}
+        options = {**self._options, "num_ctx": self.context_window, "num_predict": max_tokens}
         try:
             for chunk in self._client.chat(
                 model=self.name, messages=messages, stream=True, options=options
@@ -171,7 +193,12 @@ class OllamaLLM:
         import httpx
         import ollama
 
-        options = {**self._options, "num_predict": max_tokens, "temperature": 0.0}
+        options = {
+            **self._options,
+            "num_ctx": self.context_window,
+            "num_predict": max_tokens,
+            "temperature": 0.0,
+        }
         try:
             reply = self._client.chat(
                 model=self.name, messages=messages, format=schema, options=options

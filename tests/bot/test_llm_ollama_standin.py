@@ -133,6 +133,15 @@ def test_standin_json_reply_sends_the_schema_as_format(standin: str) -> None:
 def test_standin_show_reports_the_models_context_length(standin: str) -> None:
     llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=4096, temperature=0)
     assert llm.context_limit() == 32768
+    assert llm.context_window == 4096  # the configured window fits the model
+
+
+def test_standin_window_is_clamped_to_the_models_context_length(standin: str) -> None:
+    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=65536, temperature=0)
+    assert llm.context_window == 32768
+    list(llm.stream_chat([{"role": "user", "content": "hi"}], 10, Usage()))
+    _, body = StandIn.requests[-1]
+    assert body["options"]["num_ctx"] == 32768
 
 
 def test_standin_selected_by_settings(standin: str) -> None:
