@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from llama_index.core.schema import BaseNode
+from llama_index.core.postprocessor.types import BaseNodePostprocessor
+from llama_index.core.schema import BaseNode, NodeWithScore
 from llama_index.core.vector_stores.types import (
     VectorStoreQuery,
     VectorStoreQueryMode,
@@ -51,15 +52,32 @@ def fuse(
     return [Hit(nodes[i], fused[i], cosine.get(i)) for i in ranked]
 
 
+def rerank(reranker: BaseNodePostprocessor, query: str, hits: list[Hit]) -> list[Hit]:
+    """The hits in the reranker's order, scored by it; their cosine similarity is kept."""
+    similarity = {h.node.node_id: h.similarity for h in hits}
+    ranked = reranker.postprocess_nodes(
+        [NodeWithScore(node=h.node, score=h.score) for h in hits], query_str=query
+    )
+    return [Hit(r.node, r.score or 0.0, similarity[r.node.node_id]) for r in ranked]
+
+
 class Retriever:
     """Searches the knowledge base's collection; the dense search always runs, because its
     cosine similarity is the evidence the abstention threshold is calibrated on."""
 
-    def __init__(self, kb: KnowledgeBase, mode: Mode, alpha: float, candidates: int) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        mode: Mode,
+        alpha: float,
+        candidates: int,
+        reranker: BaseNodePostprocessor | None = None,
+    ) -> None:
         self._kb = kb
         self._mode = mode
         self._alpha = alpha
         self._candidates = candidates
+        self._reranker = reranker
 
     def search(self, query: str, k: int) -> list[Hit]:
         """The best ``k`` chunks for a query (from ``candidates`` per search), best first."""
@@ -87,4 +105,6 @@ class Retriever:
                 hits = [Hit(node, score, cosine.get(node.node_id)) for node, score in keyword]
             case "hybrid":
                 hits = fuse(dense, keyword, self._alpha)
+        if self._reranker is not None:
+            hits = rerank(self._reranker, query, hits[:n])
         return hits[:k]

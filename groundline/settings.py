@@ -73,6 +73,11 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(
         default=20, description="Chunks each search (dense, keyword) fetches before fusing."
     )
+    reranker: str = Field(
+        default="",
+        description="Path to a sentence-transformers cross-encoder on disk that re-orders the "
+        "candidates before the top k are kept; empty: off (none ships offline).",
+    )
     min_score: float = Field(
         default=0.35,
         description="Cosine similarity the best chunk must reach, or the bot answers that the "

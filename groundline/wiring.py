@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from groundline import sparse
-from groundline.models import locate_embedding, locate_llm
+from groundline.models import ModelError, locate_embedding, locate_llm
 from groundline.settings import Settings
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.postprocessor import SentenceTransformerRerank
     from llama_index.vector_stores.qdrant import QdrantVectorStore
     from qdrant_client import QdrantClient
     from transformers import PreTrainedTokenizerBase
@@ -42,6 +44,25 @@ def build_embedder(settings: Settings) -> BaseEmbedding:
         device="cpu",
         cache_folder=str(settings.model_cache),
     )
+
+
+def build_reranker(settings: Settings) -> SentenceTransformerRerank | None:
+    """The optional cross-encoder reranker, from a directory on disk; None when not set."""
+    if not settings.retrieval.reranker:
+        return None
+    path = Path(settings.retrieval.reranker).expanduser()
+    if not (path / "config.json").is_file():
+        raise ModelError(
+            f"GROUNDLINE_RETRIEVAL__RERANKER={settings.retrieval.reranker!r} is not a "
+            "sentence-transformers cross-encoder directory (no config.json there). Set it to "
+            "one on disk, or leave it empty to turn reranking off."
+        )
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    from llama_index.core.postprocessor import SentenceTransformerRerank
+
+    log.info("Reranker: cross-encoder %s", path)
+    top_n = max(settings.retrieval.candidates, 2 * settings.retrieval.top_k)
+    return SentenceTransformerRerank(top_n=top_n, model=str(path), device="cpu")
 
 
 def build_tokenizer(settings: Settings) -> PreTrainedTokenizerBase:

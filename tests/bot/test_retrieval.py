@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from llama_index.core.schema import TextNode
+from llama_index.core.schema import MetadataMode, TextNode
 
 from bot.retrieval import Retriever, fuse
 from groundline.kb import KnowledgeBase
+from groundline.models import ModelError, locate_embedding
+from groundline.settings import Settings
+from groundline.wiring import build_reranker
 from ingest.cli import build_ingestor
 from tests.conftest import SAMPLES
 
@@ -44,3 +49,40 @@ def test_each_mode_finds_what_it_is_good_at(kb: KnowledgeBase) -> None:
     assert top("dense", "money back after paying for the subscription") == "billing-and-refunds.md"
     assert top("hybrid", "money back after paying for the subscription") == "billing-and-refunds.md"
     assert top("hybrid", f"where do I send {exact} mail") == "user-guide.pdf"
+
+
+@pytest.mark.slow
+def test_reranker_setting_orders_candidates_by_the_cross_encoder(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    """None ships offline, so the test makes one: the embedder's transformer with a new (random,
+    then saved) scoring head. The ranking must be exactly the cross-encoder's own."""
+    from sentence_transformers import CrossEncoder
+
+    model_dir = tmp_path / "cross-encoder"
+    CrossEncoder(str(locate_embedding(kb.settings.embedding.model)), num_labels=1).save(
+        str(model_dir)
+    )
+    kb.settings.retrieval.reranker = str(model_dir)
+    reranker = build_reranker(kb.settings)
+    assert reranker is not None
+    assert not build_ingestor(kb).ingest([SAMPLES]).failed
+    query = "How long do I have to ask for a refund?"
+    candidates = Retriever(kb, "hybrid", 0.5, 20).search(query, 20)
+    hits = Retriever(kb, "hybrid", 0.5, 20, reranker).search(query, 5)
+    scores = CrossEncoder(str(model_dir)).predict(
+        [(query, h.node.get_content(metadata_mode=MetadataMode.EMBED)) for h in candidates]
+    )
+    ranked = sorted(zip(scores, candidates, strict=True), key=lambda pair: -pair[0])
+    expected = [h.node.node_id for _, h in ranked]
+    assert [h.node.node_id for h in hits] == expected[:5]
+    assert [h.score for h in hits] == pytest.approx(sorted(scores, reverse=True)[:5], abs=1e-5)
+    assert all(h.similarity is not None for h in hits)  # the abstention evidence is kept
+
+
+def test_reranker_that_is_not_a_model_directory_is_a_clear_error(settings: Settings) -> None:
+    settings.retrieval.reranker = "/nonexistent/cross-encoder"
+    with pytest.raises(ModelError, match="not a sentence-transformers cross-encoder"):
+        build_reranker(settings)
+    settings.retrieval.reranker = ""
+    assert build_reranker(settings) is None
