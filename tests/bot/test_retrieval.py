@@ -77,7 +77,14 @@ def test_reranker_setting_orders_candidates_by_the_cross_encoder(
     expected = [h.node.node_id for _, h in ranked]
     assert [h.node.node_id for h in hits] == expected[:5]
     assert [h.score for h in hits] == pytest.approx(sorted(scores, reverse=True)[:5], abs=1e-5)
-    assert all(h.similarity is not None for h in hits)  # the abstention evidence is kept
+    # The abstention evidence (cosine; None for a keyword-only match) is kept.
+    similarity = {h.node.node_id: h.similarity for h in candidates}
+    for hit in hits:
+        expected_similarity = similarity[hit.node.node_id]
+        if expected_similarity is None:
+            assert hit.similarity is None
+        else:
+            assert hit.similarity == pytest.approx(expected_similarity, abs=1e-5)
 
 
 def test_reranker_that_is_not_a_model_directory_is_a_clear_error(settings: Settings) -> None:
