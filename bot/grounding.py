@@ -46,6 +46,7 @@ class SentenceSupport:
     overlap: float = 0.0
     markers: list[int] = field(default_factory=list)
     unsupported_figures: list[str] = field(default_factory=list)  # in no passage checked
+    unsupported_names: list[str] = field(default_factory=list)  # in no passage given
     recited: int | None = None  # the passage that supports it, when its own citations don't
 
 
@@ -110,6 +111,13 @@ def figures(text: str) -> set[str]:
     return found
 
 
+def names(sentence: str) -> set[str]:
+    """The capitalised words of a sentence after its first word, lower-cased, stopwords left out
+    ("The interface is in English and Welsh." has "english" and "welsh")."""
+    tokens = _WORD.findall(sentence)[1:]  # every sentence starts with a capital
+    return {t.lower() for t in tokens if t[0].isupper()} - STOPWORDS
+
+
 def _passage_figures(text: str) -> set[str]:
     """The figures of a passage, those spelled out in words ("thirty days") included."""
     return figures(text) | {_NUMBER_WORDS[w] for w in words(text) if w in _NUMBER_WORDS}
@@ -129,6 +137,7 @@ def ground(
     min_similarity: float = 0.6,
     min_overlap: float = 0.6,
     min_words: int = 4,
+    max_new_names: int = 1,
 ) -> tuple[float | None, list[SentenceSupport]]:
     """Share of the answer's scored sentences that the passages support, and each sentence.
 
@@ -138,12 +147,15 @@ def ground(
     supported when its cosine similarity to one of them reaches ``min_similarity`` or one of them
     holds ``min_overlap`` of its distinct content words, and every figure it states (a price, a
     limit, a time, a version) is written in them or in the ``question``: a paraphrase may reword,
-    but a number that is in no passage was made up. A sentence its own passages don't support
-    but another given passage does is supported, and ``recited`` names that passage (the model
-    cited the wrong one: see ``recite``). Sentences of fewer than ``min_words`` words and no
-    figure are not scored (``supported`` None). The score is None when no sentence is scored;
-    with no passages at all every scored sentence is unsupported and the score is 0.0, since an
-    answer that cites nothing is not grounded in anything.
+    but a number that is in no passage was made up. So is a sentence naming more than
+    ``max_new_names`` things (capitalised words: languages, products, platforms) that no given
+    passage nor the question names: a list of them is how a small model invents an answer. A
+    sentence its own passages don't support but another given passage does is supported, and
+    ``recited`` names that passage (the model cited the wrong one: see ``recite``). Sentences of
+    fewer than ``min_words`` words and no figure are not scored (``supported`` None). The score
+    is None when no sentence is scored; with no passages at all every scored sentence is
+    unsupported and the score is 0.0, since an answer that cites nothing is not grounded in
+    anything.
     """
     sentences = []
     for raw in split_sentences(answer):
@@ -166,6 +178,7 @@ def ground(
     passage_words = {n: set(words(passages[n])) for n in numbers}
     passage_figures = {n: _passage_figures(passages[n]) for n in numbers}
     asked = figures(question)
+    named = set(words(question)).union(*passage_words.values())
     cited = [n for s in sentences for n in s.markers if n in passages]
 
     def check(sentence: SentenceSupport, vector: list[float], against: list[int]) -> bool:
@@ -182,6 +195,13 @@ def ground(
 
     for sentence, vector in zip(scored_sentences, vectors, strict=False):
         against = [n for n in sentence.markers if n in passages] or cited or numbers
+        sentence.unsupported_names = sorted(
+            n for n in names(sentence.text) if not set(words(n)) <= named
+        )
+        if len(sentence.unsupported_names) > max_new_names:
+            check(sentence, vector, against)  # scores for the report; unsupported regardless
+            sentence.supported = False
+            continue
         sentence.supported = check(sentence, vector, against)
         if sentence.supported:
             continue

@@ -158,6 +158,7 @@ def score(
                 "similarity": round(s.similarity, 4),
                 "overlap": round(s.overlap, 4),
                 "unsupported_figures": s.unsupported_figures,
+                "unsupported_names": s.unsupported_names,
             }
             for s in sentences
         ]

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.grounding import content_words, figures, ground, recite, split_sentences
+from bot.grounding import content_words, figures, ground, names, recite, split_sentences
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -125,6 +125,25 @@ def test_a_figure_in_no_passage_makes_a_sentence_unsupported() -> None:
     # "30" is "thirty" in the passage; "60" is allowed when the question said it.
     assert ground(invented.replace("60", "30"), passages, bag_of_words)[0] == 1.0
     assert ground(invented, passages, bag_of_words, question="Is it 60 days?")[0] == 1.0
+
+
+def test_names_are_capitalised_words_after_the_first() -> None:
+    sentence = "The app is in English, Spanish and Welsh, see O'Reilly on SSO."
+    assert names(sentence) == {"english", "spanish", "welsh", "o'reilly", "sso"}
+
+
+def test_two_names_in_no_passage_make_a_sentence_unsupported() -> None:
+    passages = {1: "The Android app and the iPhone app are free for every plan."}
+    # As similar as can be, and still a list of things no passage names.
+    invented = "The Android app is available in English, Spanish and French [1]."
+    score, sentences = ground(invented, passages, lambda ts: [[1.0] for _ in ts])
+    assert sentences[0].similarity == pytest.approx(1.0)
+    assert sentences[0].unsupported_names == ["english", "french", "spanish"]
+    assert score == 0.0
+    # Names the passages or the question hold are fine; so is one new name.
+    assert ground("The Android and iPhone apps are free [1].", passages, bag_of_words)[0] == 1.0
+    assert ground(invented, passages, bag_of_words, question="English, Spanish or French?")[0] == 1
+    assert ground("The Android app is free in Welsh [1].", passages, bag_of_words)[0] == 1.0
 
 
 def test_a_short_sentence_with_a_figure_is_scored() -> None:
