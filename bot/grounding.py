@@ -195,9 +195,7 @@ def ground(
 
     for sentence, vector in zip(scored_sentences, vectors, strict=False):
         against = [n for n in sentence.markers if n in passages] or cited or numbers
-        sentence.unsupported_names = sorted(
-            n for n in names(sentence.text) if not set(words(n)) <= named
-        )
+        sentence.unsupported_names = sorted(names(sentence.text) - named)
         if len(sentence.unsupported_names) > max_new_names:
             check(sentence, vector, against)  # scores for the report; unsupported regardless
             sentence.supported = False
