@@ -85,8 +85,7 @@ def recite(answer: str, sentences: list[SentenceSupport]) -> str:
         if support.recited is not None:
             bare = MARKER.sub("", out[i])
             body = bare.rstrip()
-            stop = re.search(r"[.!?]*$", body)
-            end = stop.start() if stop else len(body)
+            end = len(body.rstrip(".!?"))  # before the closing punctuation
             out[i] = f"{body[:end].rstrip()} [{support.recited}]{body[end:]}{bare[len(body) :]}"
     return "".join(out)
 
