@@ -47,6 +47,7 @@ class SentenceSupport:
     markers: list[int] = field(default_factory=list)
     unsupported_figures: list[str] = field(default_factory=list)  # in no passage checked
     unsupported_names: list[str] = field(default_factory=list)  # in no passage given
+    unsupported_words: list[str] = field(default_factory=list)  # new to the question, in no passage
     recited: int | None = None  # the passage that supports it, when its own citations don't
 
 
@@ -117,6 +118,19 @@ def names(sentence: str) -> set[str]:
     return {t.lower() for t in tokens if t[0].isupper()} - STOPWORDS
 
 
+def stem(word: str) -> str:
+    """A crude stem: the first five letters ("returns" and "returned" are "retur")."""
+    return word[:5]
+
+
+def new_words(sentence: str, question: str) -> list[str]:
+    """The sentence's distinct content words that the question doesn't use (compared by stem):
+    what the sentence tells. "Yes" and "no" tell nothing a passage could hold."""
+    asked = {stem(w) for w in words(question)}
+    found = dict.fromkeys(w for w in content_words(sentence) if stem(w) not in asked)
+    return [w for w in found if w not in ("yes", "no")]
+
+
 def _passage_figures(text: str) -> set[str]:
     """The figures of a passage, those spelled out in words ("thirty days") included."""
     return figures(text) | {_NUMBER_WORDS[w] for w in words(text) if w in _NUMBER_WORDS}
@@ -137,6 +151,7 @@ def ground(
     min_overlap: float = 0.6,
     min_words: int = 4,
     max_new_names: int = 1,
+    min_known_words: float = 0.5,
 ) -> tuple[float | None, list[SentenceSupport]]:
     """Share of the answer's scored sentences that the passages support, and each sentence.
 
@@ -148,7 +163,10 @@ def ground(
     limit, a time, a version) is written in them or in the ``question``: a paraphrase may reword,
     but a number that is in no passage was made up. So is a sentence naming more than
     ``max_new_names`` things (capitalised words: languages, products, platforms) that no given
-    passage nor the question names: a list of them is how a small model invents an answer. A
+    passage nor the question names: a list of them is how a small model invents an answer. So
+    is a sentence most of whose new words (content words the question doesn't use: what it
+    tells) are in no given passage, beyond ``1 - min_known_words`` of them: "The interface is
+    available in English" answers "Which languages…?" with a word no passage holds. A
     sentence its own passages don't support but another given passage does is supported, and
     ``recited`` names that passage (the model cited the wrong one: see ``recite``). Sentences of
     fewer than ``min_words`` words and no figure are not scored (``supported`` None). The score
@@ -178,6 +196,7 @@ def ground(
     passage_figures = {n: _passage_figures(passages[n]) for n in numbers}
     asked = figures(question)
     named = set(words(question)).union(*passage_words.values())
+    stems = {stem(w) for w in set().union(*passage_words.values())}
     cited = [n for s in sentences for n in s.markers if n in passages]
 
     def check(sentence: SentenceSupport, vector: list[float], against: list[int]) -> bool:
@@ -195,7 +214,10 @@ def ground(
     for sentence, vector in zip(scored_sentences, vectors, strict=False):
         against = [n for n in sentence.markers if n in passages] or cited or numbers
         sentence.unsupported_names = sorted(names(sentence.text) - named)
-        if len(sentence.unsupported_names) > max_new_names:
+        told = new_words(sentence.text, question)
+        sentence.unsupported_words = [w for w in told if stem(w) not in stems]
+        made_up = told and len(sentence.unsupported_words) / len(told) > 1 - min_known_words
+        if len(sentence.unsupported_names) > max_new_names or made_up:
             check(sentence, vector, against)  # scores for the report; unsupported regardless
             sentence.supported = False
             continue

@@ -57,7 +57,12 @@ class _NoLLM:
     def count_tokens(self, messages: list[Message]) -> int:
         raise RuntimeError("no model on a --no-generate run")
 
-    def stream_chat(self, messages: list[Message], max_tokens: int, usage: Usage) -> Iterator[str]:
+    def openings(self, messages: list[Message], n: int) -> list[tuple[str, float]]:
+        raise RuntimeError("no model on a --no-generate run")
+
+    def stream_chat(
+        self, messages: list[Message], max_tokens: int, usage: Usage, prefix: str = ""
+    ) -> Iterator[str]:
         raise RuntimeError("no model on a --no-generate run")
 
     def complete_json(
@@ -159,6 +164,7 @@ def score(
                 "overlap": round(s.overlap, 4),
                 "unsupported_figures": s.unsupported_figures,
                 "unsupported_names": s.unsupported_names,
+                "unsupported_words": s.unsupported_words,
             }
             for s in sentences
         ]

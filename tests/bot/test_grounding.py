@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.grounding import content_words, figures, ground, names, recite, split_sentences
+from bot.grounding import (
+    content_words,
+    figures,
+    ground,
+    names,
+    new_words,
+    recite,
+    split_sentences,
+)
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -144,6 +152,30 @@ def test_two_names_in_no_passage_make_a_sentence_unsupported() -> None:
     assert ground("The Android and iPhone apps are free [1].", passages, bag_of_words)[0] == 1.0
     assert ground(invented, passages, bag_of_words, question="English, Spanish or French?")[0] == 1
     assert ground("The Android app is free in Welsh [1].", passages, bag_of_words)[0] == 1.0
+
+
+def test_new_words_are_what_the_sentence_adds_to_the_question() -> None:
+    question = "Which languages is the interface available in?"
+    # "Languages" is asked ("language" shares its stem); "yes" adds nothing a passage could hold.
+    told = new_words("Yes, the interface is available in one language: English.", question)
+    assert told == ["one", "english"]
+
+
+def test_a_sentence_telling_mostly_what_no_passage_says_is_unsupported() -> None:
+    passages = {1: "The Payroll add-on is available on the Team and Business plans."}
+    question = "Which languages is the interface available in?"
+    # Similar as can be, but its one new word, the answer, is in no passage.
+    invented = "The interface is available in English [1]."
+    score, sentences = ground(invented, passages, lambda ts: [[1.0] for _ in ts], question)
+    assert sentences[0].unsupported_words == ["english"]
+    assert score == 0.0
+    # Half of what it tells is in the passages ("plans" is "plan"'s stem): supported.
+    told = "The interface is available in English on Business plans [1]."
+    assert ground(told, passages, lambda ts: [[1.0] for _ in ts], question)[0] == 1.0
+    assert (
+        ground(invented, passages, lambda ts: [[1.0] for _ in ts], question, min_known_words=0)[0]
+        == 1.0
+    )
 
 
 def test_a_short_sentence_with_a_figure_is_scored() -> None:
