@@ -22,8 +22,22 @@ from groundline.wiring import build_reranker
 log = logging.getLogger(__name__)
 
 HISTORY_TURNS = 6  # earlier messages kept in the prompt
+OPENINGS = 20  # first tokens weighed for the model's "I don't know"
 _HOLD_CHARS = 24
-_DONT_KNOW = re.compile(r"^[\W\d]*(i don'?t know|i do not know|i'm not sure|i am not sure)\b", re.I)
+_DONT_KNOW_PHRASES = (
+    "i don't know",
+    "i dont know",
+    "i do not know",
+    "i'm not sure",
+    "i am not sure",
+)
+_DONT_KNOW = re.compile(r"^[\W\d]*(" + "|".join(_DONT_KNOW_PHRASES) + r")\b", re.I)
+
+
+def opens_dont_know(token: str) -> bool:
+    """Whether a reply's first token could begin "I don't know" (or another phrase of it)."""
+    start = re.sub(r"^[\W\d]+", "", token).rstrip().lower()  # as _DONT_KNOW skips them
+    return bool(start) and any(phrase.startswith(start) for phrase in _DONT_KNOW_PHRASES)
 
 
 @dataclass
@@ -209,13 +223,26 @@ class Engine:
             return
 
         messages, given = self.fit(question, history, relevant)
+        # The model's "I don't know" counts when it is likely, not merely the likeliest opening:
+        # a small model often puts it first by a hair over the answer its passages hold.
+        openings = self._llm.openings(messages, OPENINGS)
+        dont_know = sum(p for token, p in openings if opens_dont_know(token))
+        if dont_know >= self._settings.answers.dont_know_probability:
+            text = self.abstain_text(question, given)
+            timings.first_token_ms = timings.total_ms = (time.perf_counter() - started) * 1000
+            yield text
+            prompt_tokens = self._llm.count_tokens(messages)
+            yield Answer(text, True, [], given, timings, prompt_tokens, abstained_by="model")
+            return
+        prefix = next((t for t, _ in openings if t.strip() and not opens_dont_know(t)), "")
         usage = Usage()
         citations = CitationFilter(len(given))
         parts: list[str] = []
         # The opening words are held back until they can't be "I don't know", which is replaced
         # by the abstention message and so must never be shown.
         released = False
-        for delta in self._llm.stream_chat(messages, self._settings.llm.max_answer_tokens, usage):
+        answer_tokens = self._settings.llm.max_answer_tokens
+        for delta in self._llm.stream_chat(messages, answer_tokens, usage, prefix):
             if timings.first_token_ms is None:
                 timings.first_token_ms = (time.perf_counter() - started) * 1000
             shown = citations.feed(delta)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,8 +40,17 @@ class ChatLLM(Protocol):
         """Tokens the formatted prompt of these messages takes (upper bound where not exact)."""
         ...
 
-    def stream_chat(self, messages: list[Message], max_tokens: int, usage: Usage) -> Iterator[str]:
-        """Yield the answer's text as it is generated; fill ``usage`` when done."""
+    def openings(self, messages: list[Message], n: int) -> list[tuple[str, float]]:
+        """The ``n`` likeliest first tokens of the reply, with their probabilities, likeliest
+        first; empty when the backend cannot tell."""
+        ...
+
+    def stream_chat(
+        self, messages: list[Message], max_tokens: int, usage: Usage, prefix: str = ""
+    ) -> Iterator[str]:
+        """Yield the answer's text as it is generated; fill ``usage`` when done. A ``prefix`` is
+        the reply's opening, chosen by the caller: it is yielded first and the model continues it.
+        """
         ...
 
     def complete_json(
@@ -78,25 +88,60 @@ class LlamaCppLLM:
         template = self._llm.metadata.get("tokenizer.chat_template")
         if not template:
             raise BackendUnavailable(f"{model_path} has no chat template in its GGUF metadata.")
-        eos = self._llm._model.token_get_text(self._llm.token_eos())
+        self._eos = self._llm._model.token_get_text(self._llm.token_eos())
         bos = self._llm._model.token_get_text(self._llm.token_bos())
-        self._formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+        self._formatter = Jinja2ChatFormatter(template=template, eos_token=self._eos, bos_token=bos)
+
+    def _prompt(self, messages: list[Message]) -> list[int]:
+        """The tokens of the messages in the model's chat template, ready for the reply."""
+        prompt = self._formatter(messages=messages).prompt  # type: ignore[arg-type]
+        return self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
 
     def count_tokens(self, messages: list[Message]) -> int:
-        prompt = self._formatter(messages=messages).prompt  # type: ignore[arg-type]
-        return len(self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+        return len(self._prompt(messages))
 
-    def stream_chat(self, messages: list[Message], max_tokens: int, usage: Usage) -> Iterator[str]:
-        usage.prompt_tokens = self.count_tokens(messages)
+    def openings(self, messages: list[Message], n: int) -> list[tuple[str, float]]:
+        import llama_cpp
+        import numpy as np
+
+        tokens = self._prompt(messages)
         with self._lock:
-            stream: Any = self._llm.create_chat_completion(
-                messages=messages,  # type: ignore[arg-type]
+            self._llm.reset()  # type: ignore[no-untyped-call]
+            self._llm.eval(tokens)  # stays cached: generating the reply next costs no re-read
+            logits = np.ctypeslib.as_array(
+                llama_cpp.llama_get_logits_ith(self._llm.ctx, -1), shape=(self._llm.n_vocab(),)
+            ).astype(np.float64)
+        probs = np.exp(logits - logits.max())
+        probs /= probs.sum()
+        found = []
+        for token in np.argsort(-probs)[:n]:
+            try:  # a token holding part of a character is no opening to offer
+                text = self._llm.detokenize([int(token)]).decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            found.append((text, float(probs[token])))
+        return found
+
+    def stream_chat(
+        self, messages: list[Message], max_tokens: int, usage: Usage, prefix: str = ""
+    ) -> Iterator[str]:
+        tokens = self._prompt(messages)
+        usage.prompt_tokens = len(tokens)
+        if prefix:
+            tokens += self._llm.tokenize(prefix.encode("utf-8"), add_bos=False, special=False)
+            usage.completion_tokens += 1
+            yield prefix
+        with self._lock:
+            # The cached prompt (see `openings`) is reused: only the new tokens are read.
+            stream: Any = self._llm.create_completion(
+                prompt=tokens,
                 max_tokens=max_tokens,
                 temperature=self._temperature,
+                stop=[self._eos],
                 stream=True,
             )
             for chunk in stream:
-                delta = chunk["choices"][0]["delta"].get("content")
+                delta = chunk["choices"][0]["text"]
                 if delta:
                     usage.completion_tokens += 1
                     yield delta
@@ -170,11 +215,36 @@ class OllamaLLM:
         # plus the chat template's few tokens per message.
         return sum(len(m["content"]) // 3 + 8 for m in messages)
 
-    def stream_chat(self, messages: list[Message], max_tokens: int, usage: Usage) -> Iterator[str]:
+    def openings(self, messages: list[Message], n: int) -> list[tuple[str, float]]:
+        import httpx
+        import ollama
+
+        options = {**self._options, "num_ctx": self.context_window, "num_predict": 1}
+        try:
+            reply = self._client.chat(
+                model=self.name,
+                messages=messages,
+                options=options,
+                logprobs=True,
+                top_logprobs=min(n, 20),  # Ollama's most
+            )
+        except (httpx.HTTPError, ollama.ResponseError, ConnectionError) as exc:
+            raise self._unavailable(exc) from exc
+        if not reply.logprobs:  # a server older than logprobs (0.12.11)
+            return []
+        found = reply.logprobs[0].top_logprobs or []
+        return [(t.token, math.exp(t.logprob)) for t in found][:n]
+
+    def stream_chat(
+        self, messages: list[Message], max_tokens: int, usage: Usage, prefix: str = ""
+    ) -> Iterator[str]:
         import httpx
         import ollama
 
         options = {**self._options, "num_ctx": self.context_window, "num_predict": max_tokens}
+        if prefix:  # a last assistant message is continued, not answered
+            messages = [*messages, {"role": "assistant", "content": prefix}]
+            yield prefix
         try:
             for chunk in self._client.chat(
                 model=self.name, messages=messages, stream=True, options=options

@@ -97,6 +97,13 @@ class AnswerSettings(BaseModel):
         description="Share of an answer's sentences its citations must support "
         "(see eval/README.md).",
     )
+    dont_know_probability: float = Field(
+        default=0.46,
+        description="The model's \"I don't know\" is taken when at least this likely as the "
+        "opening of its reply (from the first token's probabilities); less likely, the model "
+        "answers with its likeliest other opening and the grounding check judges the answer. "
+        "1.01: never take it.",
+    )
 
 
 class IngestSettings(BaseModel):

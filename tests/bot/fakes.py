@@ -9,22 +9,42 @@ from bot.llm import Message, Usage
 
 
 class ScriptedLLM:
-    """Streams a fixed reply word by word; counts one token per 4 characters."""
+    """Streams a fixed reply word by word; counts one token per 4 characters. Its openings are
+    the reply's first word, certain, unless ``openings`` gives them."""
 
     name = "scripted"
 
-    def __init__(self, reply: str, context_window: int = 4096) -> None:
+    def __init__(
+        self,
+        reply: str,
+        context_window: int = 4096,
+        openings: list[tuple[str, float]] | None = None,
+    ) -> None:
         self.reply = reply
         self.context_window = context_window
+        self._openings = openings
         self.calls: list[list[Message]] = []
+        self.prefixes: list[str] = []
 
     def count_tokens(self, messages: list[Message]) -> int:
         return sum(len(m["content"]) // 4 + 4 for m in messages)
 
-    def stream_chat(self, messages: list[Message], max_tokens: int, usage: Usage) -> Iterator[str]:
+    def openings(self, messages: list[Message], n: int) -> list[tuple[str, float]]:
+        if self._openings is not None:
+            return self._openings[:n]
+        return [(self.reply.split(" ")[0], 1.0)]
+
+    def stream_chat(
+        self, messages: list[Message], max_tokens: int, usage: Usage, prefix: str = ""
+    ) -> Iterator[str]:
+        """The reply, continuing ``prefix`` where the reply starts with it."""
         self.calls.append(messages)
+        self.prefixes.append(prefix)
         usage.prompt_tokens = self.count_tokens(messages)
-        for word in self.reply.split(" "):
+        reply = self.reply.removeprefix(prefix) if prefix else self.reply
+        if prefix:
+            yield prefix
+        for word in reply.split(" "):
             usage.completion_tokens += 1
             yield word + " "
 

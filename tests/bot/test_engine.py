@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Answer, Engine
+from bot.engine import Answer, Engine, opens_dont_know
 from bot.llm import LlamaCppLLM
 from groundline.kb import KnowledgeBase
 from ingest.cli import build_ingestor
@@ -109,6 +109,43 @@ def test_an_answer_of_markers_only_is_an_abstention(samples_kb: KnowledgeBase) -
     answer = Engine(samples_kb, ScriptedLLM("[1] [2]")).ask("What is the refund window?")
     assert answer.abstained
     assert answer.abstained_by == "model"
+
+
+@pytest.mark.parametrize(
+    ("token", "opens"),
+    [
+        *[("I", True), (" I", True), ("[I", True), ("I don", True), ("I'm", True), ("i", True)],
+        *[("In", False), ("If", False), ("The", False), ("[", False), ("\n", False)],
+    ],
+)
+def test_which_first_tokens_open_dont_know(token: str, opens: bool) -> None:
+    assert opens_dont_know(token) is opens
+
+
+def test_a_likely_dont_know_abstains_without_generating(samples_kb: KnowledgeBase) -> None:
+    samples_kb.settings.answers.dont_know_probability = 0.5
+    # "I" opens "I don't know"; with "I'm" (as in "I'm not sure") it is 0.6 of the openings.
+    openings = [("I", 0.45), ("The", 0.3), ("I'm", 0.15), ("Yes", 0.1)]
+    llm = ScriptedLLM("The refund window is 30 days [1].", openings=openings)
+    answer = Engine(samples_kb, llm).ask("What is the refund window?")
+    assert answer.abstained
+    assert answer.abstained_by == "model"
+    assert llm.prefixes == []  # never asked for the reply
+    assert answer.prompt_tokens > 0  # the model read the prompt to weigh its openings
+
+
+def test_an_unlikely_dont_know_gives_way_to_the_likeliest_other_opening(
+    samples_kb: KnowledgeBase,
+) -> None:
+    samples_kb.settings.answers.dont_know_probability = 0.5
+    # "I don't know" is the single likeliest opening, but less likely than not.
+    openings = [("I", 0.4), ("\n", 0.2), ("You", 0.3), ("The", 0.1)]
+    reply = "You can ask for a full refund within 30 days of any payment [1]."
+    llm = ScriptedLLM(reply, openings=openings)
+    answer = Engine(samples_kb, llm).ask("How long do I have to ask for a refund?")
+    assert llm.prefixes == ["You"]  # not "I", and not a blank opening
+    assert not answer.abstained
+    assert answer.text.startswith("You can ask for a full refund within 30 days")
 
 
 def test_context_is_fitted_to_the_window(samples_kb: KnowledgeBase) -> None:

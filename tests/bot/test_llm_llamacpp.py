@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.llm import LlamaCppLLM
+from bot.llm import LlamaCppLLM, Usage
 from groundline.models import locate_llm
 from tests.conftest import TEST_LLM
 
@@ -21,3 +21,34 @@ def test_window_never_exceeds_what_the_gguf_says_the_model_was_trained_on(
 ) -> None:
     too_big = LlamaCppLLM(locate_llm(TEST_LLM, model_dir), 40_000, 1, 0.0)
     assert too_big.context_window == 32_768  # qwen2.context_length in the GGUF metadata
+
+
+QUESTION = [
+    {"role": "system", "content": "Answer in one short sentence."},
+    {"role": "user", "content": "What colour is a clear daytime sky?"},
+]
+
+
+def test_openings_are_the_first_tokens_likeliest_first(llm: LlamaCppLLM) -> None:
+    openings = llm.openings(QUESTION, 10)
+    assert 0 < len(openings) <= 10
+    probabilities = [p for _, p in openings]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert 0 < sum(probabilities) <= 1.0 + 1e-6
+    # Greedy decoding opens the reply with the likeliest first token.
+    reply = "".join(llm.stream_chat(QUESTION, 8, Usage()))
+    assert reply.startswith(openings[0][0])
+
+
+def test_a_prefix_opens_the_reply_and_the_model_continues_it(llm: LlamaCppLLM) -> None:
+    greedy = "".join(llm.stream_chat(QUESTION, 12, Usage()))
+    second = llm.openings(QUESTION, 2)[1][0]  # an opening the model would not have chosen
+    usage = Usage()
+    pieces = list(llm.stream_chat(QUESTION, 12, usage, prefix=second))
+    assert pieces[0] == second
+    continuation = "".join(pieces[1:])
+    # The model read the prefix: it went on from it instead of starting its own reply.
+    assert continuation.strip()
+    assert not continuation.strip().startswith(greedy.strip()[:4])
+    assert usage.prompt_tokens == llm.count_tokens(QUESTION)
+    assert usage.completion_tokens == len(pieces)

@@ -8,6 +8,7 @@ and what the user sees when the server is down or too slow.
 from __future__ import annotations
 
 import json
+import math
 import socket
 import threading
 import time
@@ -22,11 +23,13 @@ from groundline.settings import Settings
 from groundline.wiring import build_llm
 
 REPLY = ["The refund ", "window is ", "30 days ", "[1]."]
+OPENINGS = [("The", 0.6), ("I", 0.3), ("You", 0.1)]
 
 
 class StandIn(BaseHTTPRequestHandler):
     requests: ClassVar[list[tuple[str, dict[str, Any]]]] = []
     delay = 0.0
+    logprobs = True  # False: a server older than Ollama 0.12.11, which has none
 
     def log_message(self, *args: object) -> None:
         pass
@@ -37,6 +40,16 @@ class StandIn(BaseHTTPRequestHandler):
         time.sleep(StandIn.delay)
         if self.path == "/api/show":
             self._json({"model_info": {"qwen2.context_length": 32768}, "details": {}})
+        elif self.path == "/api/chat" and body.get("logprobs"):
+            top = [{"token": t, "logprob": math.log(p)} for t, p in OPENINGS]
+            reply = {
+                "model": body["model"],
+                "message": {"role": "assistant", "content": OPENINGS[0][0]},
+                "done": True,
+            }
+            if StandIn.logprobs:
+                reply["logprobs"] = [{**top[0], "top_logprobs": top[: body["top_logprobs"]]}]
+            self._json(reply)
         elif self.path == "/api/chat" and body.get("stream") is False:
             content = json.dumps({"faithfulness": 5, "correctness": 4})
             self._json(
@@ -88,6 +101,7 @@ class StandIn(BaseHTTPRequestHandler):
 def standin() -> Iterator[str]:
     StandIn.requests = []
     StandIn.delay = 0.0
+    StandIn.logprobs = True
     server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -116,6 +130,34 @@ def test_standin_streams_chat_with_explicit_context_size(standin: str) -> None:
     assert body["options"]["num_ctx"] == 8192  # never Ollama's silent 2,048 default
     assert body["options"]["num_predict"] == 200
     assert body["messages"] == messages
+
+
+def test_standin_openings_come_from_the_first_tokens_logprobs(standin: str) -> None:
+    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1)
+    messages = [{"role": "user", "content": "refund window?"}]
+    openings = llm.openings(messages, 2)
+    assert [t for t, _ in openings] == ["The", "I"]
+    assert [round(p, 6) for _, p in openings] == [0.6, 0.3]
+    _, body = StandIn.requests[-1]
+    assert (body["logprobs"], body["top_logprobs"]) == (True, 2)
+    assert body["options"]["num_predict"] == 1  # one token is all it takes
+    assert body["options"]["num_ctx"] == 8192
+    assert body["messages"] == messages
+
+
+def test_standin_without_logprobs_gives_no_openings(standin: str) -> None:
+    StandIn.logprobs = False
+    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1)
+    assert llm.openings([{"role": "user", "content": "q"}], 20) == []
+
+
+def test_standin_prefix_is_sent_as_the_assistant_message_to_continue(standin: str) -> None:
+    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1)
+    messages = [{"role": "user", "content": "refund window?"}]
+    pieces = list(llm.stream_chat(messages, 200, Usage(), prefix="Refunds"))
+    assert pieces == ["Refunds", *REPLY]
+    _, body = StandIn.requests[-1]
+    assert body["messages"] == [*messages, {"role": "assistant", "content": "Refunds"}]
 
 
 def test_standin_json_reply_sends_the_schema_as_format(standin: str) -> None:
