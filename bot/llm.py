@@ -106,8 +106,14 @@ class LlamaCppLLM:
 
         tokens = self._prompt(messages)
         with self._lock:
-            self._llm.reset()  # type: ignore[no-untyped-call]
-            self._llm.eval(tokens)  # stays cached: generating the reply next costs no re-read
+            # Only what differs from the last prompt read is read (the system prompt is shared),
+            # and at least one token, so the logits are this prompt's. The prompt stays cached:
+            # generating the reply next reads only the new tokens.
+            cached = self._llm.input_ids[: self._llm.n_tokens].tolist()
+            self._llm.n_tokens = min(
+                self._llm.longest_token_prefix(cached, tokens), len(tokens) - 1
+            )
+            self._llm.eval(tokens[self._llm.n_tokens :])
             logits = np.ctypeslib.as_array(
                 llama_cpp.llama_get_logits_ith(self._llm.ctx, -1), shape=(self._llm.n_vocab(),)
             ).astype(np.float64)

@@ -52,3 +52,21 @@ def test_a_prefix_opens_the_reply_and_the_model_continues_it(llm: LlamaCppLLM) -
     assert not continuation.strip().startswith(greedy.strip()[:4])
     assert usage.prompt_tokens == llm.count_tokens(QUESTION)
     assert usage.completion_tokens == len(pieces)
+
+
+def test_openings_are_the_same_whatever_prompt_was_read_before(llm: LlamaCppLLM) -> None:
+    other = [QUESTION[0], {"role": "user", "content": "Name a large planet."}]
+    llm.openings(other, 5)  # shares the system prompt with QUESTION: only the rest is read
+    after_other = llm.openings(QUESTION, 5)
+    after_same = llm.openings(QUESTION, 5)  # all of it cached: only the last token is read
+    reply = "".join(llm.stream_chat(other, 8, Usage()))  # the cache now holds a reply too
+    assert reply
+    after_reply = llm.openings(QUESTION, 5)
+    # Read in other batches, the same prompt gives the same figures up to the quantised model's
+    # rounding, about 0.02 here (the 5th token may swap with a 6th as close).
+    expected = dict(after_other)
+    for openings in (after_same, after_reply):
+        assert [t for t, _ in openings[:3]] == [t for t, _ in after_other[:3]]
+        for token, p in openings:
+            if token in expected:
+                assert p == pytest.approx(expected[token], abs=0.05)
