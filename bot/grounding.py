@@ -125,10 +125,10 @@ def stem(word: str) -> str:
 
 def new_words(sentence: str, question: str) -> list[str]:
     """The sentence's distinct content words that the question doesn't use (compared by stem):
-    what the sentence tells. "Yes" and "no" tell nothing a passage could hold."""
+    what the sentence tells. "Yes" tells nothing a passage could hold ("no" is a stopword)."""
     asked = {stem(w) for w in words(question)}
     found = dict.fromkeys(w for w in content_words(sentence) if stem(w) not in asked)
-    return [w for w in found if w not in ("yes", "no")]
+    return [w for w in found if w != "yes"]
 
 
 def _passage_figures(text: str) -> set[str]:
