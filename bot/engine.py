@@ -93,7 +93,7 @@ class Answer:
     dropped_citations: int = 0  # invalid [n] markers removed from the model's output
     groundedness: float | None = None  # share of sentences the cited passages support
     flagged: bool = False  # shown with a warning: its citations don't support enough of it
-    recited: int = 0  # sentences whose citation was moved to the passage that supports them
+    recited: int = 0  # sentences cited anew: to the passage that supports them, not their own
     # Why it abstained: no passage relevant enough, the model's own "I don't know", or the
     # grounding check.
     abstained_by: Literal["threshold", "model", "grounding"] | None = None
@@ -272,7 +272,7 @@ class Engine:
                 question,
             )
             recited = sum(1 for s in sentences if s.recited is not None)
-            if recited:  # a sentence cited the wrong passage: cite the one that supports it
+            if recited:  # a sentence cited the wrong passage or none: cite its support
                 text = recite(text, sentences)
                 cited = [given[n - 1] for n in cited_numbers(text)]
             if groundedness is not None and groundedness < self._settings.answers.min_groundedness:

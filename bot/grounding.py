@@ -168,7 +168,9 @@ def ground(
     tells) are in no given passage, beyond ``1 - min_known_words`` of them: "The interface is
     available in English" answers "Which languages…?" with a word no passage holds. A
     sentence its own passages don't support but another given passage does is supported, and
-    ``recited`` names that passage (the model cited the wrong one: see ``recite``). Sentences of
+    ``recited`` names that passage (the model cited the wrong one: see ``recite``); so it does
+    for each supported sentence of an answer that cites nothing, which the user would otherwise
+    see without a source. Sentences of
     fewer than ``min_words`` words and no figure are not scored (``supported`` None). The score
     is None when no sentence is scored; with no passages at all every scored sentence is
     unsupported and the score is 0.0, since an answer that cites nothing is not grounded in
@@ -222,7 +224,12 @@ def ground(
             sentence.supported = False
             continue
         sentence.supported = check(sentence, vector, against)
-        if sentence.supported:
+        if sentence.supported and cited:
+            continue
+        if sentence.supported:  # the answer cites nothing: cite the passage that supports it
+            backing = [n for n in numbers if check(sentence, vector, [n])] or numbers
+            sentence.recited = max(backing, key=lambda n: _cosine(vector, passage_vectors[n]))
+            check(sentence, vector, against)  # its scores against them all, as before
             continue
         others = [n for n in numbers if n not in against]
         backing = [n for n in others if check(sentence, vector, [n])]

@@ -95,13 +95,16 @@ def test_flag_mode_shows_the_unsupported_answer_with_a_warning(samples_kb: Knowl
     assert "could not be verified" in answer.text
 
 
-def test_an_uncited_answer_is_checked_against_every_passage_given(
+def test_an_uncited_answer_is_checked_against_every_passage_given_and_cited_to_its_source(
     samples_kb: KnowledgeBase,
 ) -> None:
     reply = "You can ask for a full refund within 30 days of any subscription payment."
     answer = Engine(samples_kb, ScriptedLLM(reply)).ask("How long do I have to ask for a refund?")
     assert answer.groundedness == 1.0
     assert not answer.flagged
+    n = next(p.n for p in answer.passages if "full refund within 30 days" in p.text)
+    assert answer.text == f"{reply[:-1]} [{n}]."
+    assert [c.n for c in answer.citations] == [n]
 
 
 def test_an_answer_of_markers_only_is_an_abstention(samples_kb: KnowledgeBase) -> None:

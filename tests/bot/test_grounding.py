@@ -81,10 +81,16 @@ def test_a_sentence_citing_the_wrong_passage_is_recited_to_the_right_one() -> No
 
 def test_without_markers_any_given_passage_may_support() -> None:
     passages = {1: "Refund within 30 days.", 2: "Payroll price is 15 pounds."}
-    score, sentences = ground("The Payroll price is 15 pounds a month.", passages, bag_of_words)
+    answer = "The Payroll price is 15 pounds a month. Refund within 30 days!"
+    score, sentences = ground(answer, passages, bag_of_words)
     # Against [2]: vectors (payroll, price) equal, cosine 1.
     assert score == 1.0
     assert sentences[0].markers == []
+    # An answer that cites nothing gets each sentence's supporting passage as its citation.
+    assert [s.recited for s in sentences] == [2, 1]
+    assert recite(answer, sentences) == (
+        "The Payroll price is 15 pounds a month [2]. Refund within 30 days [1]!"
+    )
 
 
 def test_a_marker_naming_no_given_passage_falls_back_to_all() -> None:
