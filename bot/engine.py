@@ -31,7 +31,10 @@ _DONT_KNOW_PHRASES = (
     "i'm not sure",
     "i am not sure",
 )
-_DONT_KNOW = re.compile(r"^[\W\d]*(" + "|".join(_DONT_KNOW_PHRASES) + r")\b", re.I)
+# "No, I don't know.": made to open with "No", the model may still not know.
+_DONT_KNOW = re.compile(
+    r"^[\W\d]*(?:(?:yes|no)\W+)?(" + "|".join(_DONT_KNOW_PHRASES) + r")\b", re.I
+)
 
 
 def opens_dont_know(token: str) -> bool:
@@ -97,6 +100,7 @@ class Answer:
     # Why it abstained: no passage relevant enough, the model's own "I don't know", or the
     # grounding check.
     abstained_by: Literal["threshold", "model", "grounding"] | None = None
+    draft: str | None = None  # the model's reply the abstention message replaced, if any
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -280,8 +284,9 @@ class Engine:
                 abstained = self._settings.answers.grounding == "abstain"
                 flagged = not abstained
                 abstained_by = "grounding" if abstained else None
+        draft = None
         if abstained:
-            text = self.abstain_text(question, given)
+            draft, text = text, self.abstain_text(question, given)
             yield text
         elif remaining := tail if released else text:
             yield remaining
@@ -304,6 +309,7 @@ class Engine:
             flagged,
             recited,
             abstained_by,
+            draft,
         )
 
     def ask(self, question: str, history: list[Message] | None = None) -> Answer:

@@ -34,6 +34,8 @@ _STOPWORD_LIST = (
     "were what when where which while who whom why will with would you your yours"
 )
 STOPWORDS = frozenset(_STOPWORD_LIST.split())
+_POLARITY = frozenset(["yes", "not", "cannot", "never"])
+_POSSESSIVE = re.compile(r"['\u2019]s$")
 
 Embed = Callable[[list[str]], list[list[float]]]
 
@@ -92,8 +94,15 @@ def recite(answer: str, sentences: list[SentenceSupport]) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens (letters and digits; inner apostrophes kept)."""
-    return [w.lower() for w in _WORD.findall(text)]
+    """Lower-cased word tokens (letters and digits; inner apostrophes kept, a possessive's
+    dropped: "file's" is "file")."""
+    return [_POSSESSIVE.sub("", w.lower()) for w in _WORD.findall(text)]
+
+
+def polarity(word: str) -> bool:
+    """Whether a word only says yes or no ("yes", "not", "cannot", "doesn't"): a passage may
+    say it otherwise, so it is not a word the passages are checked for."""
+    return word in _POLARITY or word.endswith(("n't", "n\u2019t"))
 
 
 def content_words(text: str) -> list[str]:
@@ -125,10 +134,10 @@ def stem(word: str) -> str:
 
 def new_words(sentence: str, question: str) -> list[str]:
     """The sentence's distinct content words that the question doesn't use (compared by stem):
-    what the sentence tells. "Yes" tells nothing a passage could hold ("no" is a stopword)."""
+    what the sentence tells. Its yes or no (see ``polarity``) is not among them."""
     asked = {stem(w) for w in words(question)}
     found = dict.fromkeys(w for w in content_words(sentence) if stem(w) not in asked)
-    return [w for w in found if w != "yes"]
+    return [w for w in found if not polarity(w)]
 
 
 def _passage_figures(text: str) -> set[str]:
@@ -202,7 +211,7 @@ def ground(
     cited = [n for s in sentences for n in s.markers if n in passages]
 
     def check(sentence: SentenceSupport, vector: list[float], against: list[int]) -> bool:
-        wanted = set(content_words(sentence.text))
+        wanted = {w for w in content_words(sentence.text) if not polarity(w)}
         sentence.similarity = max(_cosine(vector, passage_vectors[n]) for n in against)
         sentence.overlap = max(
             (len(wanted & passage_words[n]) / len(wanted) if wanted else 0.0) for n in against

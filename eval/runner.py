@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.citations import cited_numbers
 from bot.engine import Engine, Passage
-from bot.grounding import ground
+from bot.grounding import SentenceSupport, ground
 from bot.llm import ChatLLM, Message, Usage
 from eval import metrics
 from eval.datasets import Question, load
@@ -31,7 +31,7 @@ _SECRETS += [("qdrant", "api_key")]
 
 _ANSWER_KEYS = (
     *("answer", "abstained", "abstained_by", "markers", "valid_markers", "dropped_markers"),
-    *("recited", "citations", "given"),
+    *("recited", "citations", "given", "draft", "draft_sentences"),
     *("groundedness", "sentences", "token_f1", "rouge_l", "prompt_tokens", "completion_tokens"),
     "judge",
 )
@@ -152,26 +152,34 @@ def score(
         prompt_tokens=answer.prompt_tokens,
         completion_tokens=answer.completion_tokens,
     )
+    given = {p.n: p.text for p in answer.passages}  # as the engine's guard checks it
+    if answer.abstained_by == "grounding" and answer.draft:  # why the check refused it
+        row["draft"] = answer.draft
+        row["draft_sentences"] = _sentences(ground(answer.draft, given, embed, q.question)[1])
     if not answer.abstained:
-        given = {p.n: p.text for p in answer.passages}  # as the engine's guard checks it
         grounded, sentences = ground(answer.text, given, embed, q.question)
         row["groundedness"] = grounded
-        row["sentences"] = [
-            {
-                "text": s.text,
-                "supported": s.supported,
-                "similarity": round(s.similarity, 4),
-                "overlap": round(s.overlap, 4),
-                "unsupported_figures": s.unsupported_figures,
-                "unsupported_names": s.unsupported_names,
-                "unsupported_words": s.unsupported_words,
-            }
-            for s in sentences
-        ]
+        row["sentences"] = _sentences(sentences)
         if q.answer:
             row["token_f1"] = round(metrics.token_f1(answer.text, q.answer), 4)
             row["rouge_l"] = round(metrics.rouge_l(answer.text, q.answer), 4)
     return row
+
+
+def _sentences(sentences: list[SentenceSupport]) -> list[dict[str, Any]]:
+    """How well each sentence is supported, for results.jsonl."""
+    return [
+        {
+            "text": s.text,
+            "supported": s.supported,
+            "similarity": round(s.similarity, 4),
+            "overlap": round(s.overlap, 4),
+            "unsupported_figures": s.unsupported_figures,
+            "unsupported_names": s.unsupported_names,
+            "unsupported_words": s.unsupported_words,
+        }
+        for s in sentences
+    ]
 
 
 def run(

@@ -84,6 +84,24 @@ def test_an_answer_its_citations_dont_support_becomes_an_abstention(
     assert answer.abstained_by == "grounding"
     assert answer.text.startswith("I don't know")
     assert answer.citations == []
+    assert answer.draft == UNSUPPORTED  # kept for the evaluation's rows, never shown
+
+
+def test_the_evaluation_row_of_a_refused_answer_shows_what_was_refused_and_why(
+    samples_kb: KnowledgeBase,
+) -> None:
+    from eval.datasets import Question
+    from eval.runner import score
+
+    engine = Engine(samples_kb, ScriptedLLM(UNSUPPORTED))
+    question = Question(id="r1", question="What is the refund window?", answerable=True)
+    embed = samples_kb.embedder.get_text_embedding_batch
+    row = score(question, "d", engine.retrieve(question.question), engine, embed)
+    assert row["abstained_by"] == "grounding"
+    assert row["draft"] == UNSUPPORTED
+    assert row["draft_sentences"]
+    assert not any(s["supported"] for s in row["draft_sentences"])
+    assert row["sentences"] is None
 
 
 def test_flag_mode_shows_the_unsupported_answer_with_a_warning(samples_kb: KnowledgeBase) -> None:
@@ -149,6 +167,21 @@ def test_an_unlikely_dont_know_gives_way_to_the_likeliest_other_opening(
     assert llm.prefixes == ["You"]  # not "I", and not a blank opening
     assert not answer.abstained
     assert answer.text.startswith("You can ask for a full refund within 30 days")
+
+
+def test_a_forced_opening_followed_by_dont_know_is_the_models_abstention(
+    samples_kb: KnowledgeBase,
+) -> None:
+    samples_kb.settings.answers.dont_know_probability = 0.5
+    openings = [("I", 0.4), ("No", 0.35), ("Yes", 0.25)]
+    llm = ScriptedLLM("No, I don't know: the passages don't say.", openings=openings)
+    pieces = list(Engine(samples_kb, llm).stream("Does Tallybook run on a fridge?"))
+    answer = pieces[-1]
+    assert isinstance(answer, Answer)
+    assert llm.prefixes == ["No"]
+    assert (answer.abstained, answer.abstained_by) == (True, "model")
+    assert pieces[:-1] == [answer.text]  # the model's words were never shown
+    assert answer.text.startswith("I don't know: I searched")
 
 
 def test_context_is_fitted_to_the_window(samples_kb: KnowledgeBase) -> None:

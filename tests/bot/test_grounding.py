@@ -165,6 +165,22 @@ def test_new_words_are_what_the_sentence_adds_to_the_question() -> None:
     # "Languages" is asked ("language" shares its stem); "yes" adds nothing a passage could hold.
     told = new_words("Yes, the interface is available in one language: English.", question)
     assert told == ["one", "english"]
+    # Nor does its no: "cannot", "doesn't", "not" are polarity, not facts to look up.
+    assert new_words("No, it cannot and doesn't offer Welsh.", question) == ["offer", "welsh"]
+
+
+def test_a_yes_or_no_answer_is_checked_for_what_it_says_not_its_polarity() -> None:
+    passages = {1: "The password file's permissions must disallow any access to world or group."}
+    question = "Do the file's permissions matter?"
+    # Content words {file, permissions, matter}, "file's" read as "file" and "yes" left out:
+    # two of three are in the passage.
+    answer = "Yes, the file's permissions matter [1]."
+    score, sentences = ground(answer, passages, zero_similarity, question)
+    assert sentences[0].overlap == pytest.approx(2 / 3)
+    assert score == 1.0
+    # What it says must still be there: {file, owner, matters} has one of three.
+    score, _ = ground("No, the file's owner matters [1].", passages, zero_similarity, question)
+    assert score == 0.0
 
 
 def test_a_sentence_telling_mostly_what_no_passage_says_is_unsupported() -> None:
