@@ -124,7 +124,7 @@ def names(sentence: str) -> set[str]:
     """The capitalised words of a sentence after its first word, lower-cased, stopwords left out
     ("The interface is in English and Welsh." has "english" and "welsh")."""
     tokens = _WORD.findall(sentence)[1:]  # every sentence starts with a capital
-    return {t.lower() for t in tokens if t[0].isupper()} - STOPWORDS
+    return {_POSSESSIVE.sub("", t.lower()) for t in tokens if t[0].isupper()} - STOPWORDS
 
 
 def stem(word: str) -> str:
@@ -179,8 +179,8 @@ def ground(
     sentence its own passages don't support but another given passage does is supported, and
     ``recited`` names that passage (the model cited the wrong one: see ``recite``); so it does
     for each supported sentence of an answer that cites nothing, which the user would otherwise
-    see without a source. Sentences of
-    fewer than ``min_words`` words and no figure are not scored (``supported`` None). The score
+    see without a source. Sentences of fewer than ``min_words`` words and no figure are not
+    scored (``supported`` None). The score
     is None when no sentence is scored; with no passages at all every scored sentence is
     unsupported and the score is 0.0, since an answer that cites nothing is not grounded in
     anything.

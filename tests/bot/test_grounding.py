@@ -142,8 +142,8 @@ def test_a_figure_in_no_passage_makes_a_sentence_unsupported() -> None:
 
 
 def test_names_are_capitalised_words_after_the_first() -> None:
-    sentence = "The app is in English, Spanish and Welsh, see O'Reilly on SSO."
-    assert names(sentence) == {"english", "spanish", "welsh", "o'reilly", "sso"}
+    sentence = "The app is in English, Spanish and Welsh, see O'Reilly on Tallybook's SSO."
+    assert names(sentence) == {"english", "spanish", "welsh", "o'reilly", "tallybook", "sso"}
 
 
 def test_two_names_in_no_passage_make_a_sentence_unsupported() -> None:
