@@ -101,6 +101,8 @@ class Answer:
     # grounding check.
     abstained_by: Literal["threshold", "model", "grounding"] | None = None
     draft: str | None = None  # the model's reply the abstention message replaced, if any
+    # How likely the model's reply was to open "I don't know" (None: the model wasn't asked).
+    dont_know: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -236,7 +238,16 @@ class Engine:
             timings.first_token_ms = timings.total_ms = (time.perf_counter() - started) * 1000
             yield text
             prompt_tokens = self._llm.count_tokens(messages)
-            yield Answer(text, True, [], given, timings, prompt_tokens, abstained_by="model")
+            yield Answer(
+                text,
+                True,
+                [],
+                given,
+                timings,
+                prompt_tokens,
+                abstained_by="model",
+                dont_know=dont_know,
+            )
             return
         prefix = next((t for t, _ in openings if t.strip() and not opens_dont_know(t)), "")
         usage = Usage()
@@ -310,6 +321,7 @@ class Engine:
             recited,
             abstained_by,
             draft,
+            dont_know,
         )
 
     def ask(self, question: str, history: list[Message] | None = None) -> Answer:

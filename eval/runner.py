@@ -31,7 +31,7 @@ _SECRETS += [("qdrant", "api_key")]
 
 _ANSWER_KEYS = (
     *("answer", "abstained", "abstained_by", "markers", "valid_markers", "dropped_markers"),
-    *("recited", "citations", "given", "draft", "draft_sentences"),
+    *("recited", "citations", "given", "draft", "draft_sentences", "dont_know"),
     *("groundedness", "sentences", "token_f1", "rouge_l", "prompt_tokens", "completion_tokens"),
     "judge",
 )
@@ -148,6 +148,7 @@ def score(
             for p in answer.citations
         ],
         given=len(answer.passages),
+        dont_know=None if answer.dont_know is None else round(answer.dont_know, 4),
         timings={k: getattr(answer.timings, k) for k in row["timings"]},
         prompt_tokens=answer.prompt_tokens,
         completion_tokens=answer.completion_tokens,

@@ -99,6 +99,7 @@ def test_the_evaluation_row_of_a_refused_answer_shows_what_was_refused_and_why(
     row = score(question, "d", engine.retrieve(question.question), engine, embed)
     assert row["abstained_by"] == "grounding"
     assert row["draft"] == UNSUPPORTED
+    assert row["dont_know"] == 0.0  # the scripted model's only opening is the reply's first word
     assert row["draft_sentences"]
     assert not any(s["supported"] for s in row["draft_sentences"])
     assert row["sentences"] is None
@@ -153,6 +154,7 @@ def test_a_likely_dont_know_abstains_without_generating(samples_kb: KnowledgeBas
     assert answer.abstained_by == "model"
     assert llm.prefixes == []  # never asked for the reply
     assert answer.prompt_tokens > 0  # the model read the prompt to weigh its openings
+    assert answer.dont_know == pytest.approx(0.6)
 
 
 def test_an_unlikely_dont_know_gives_way_to_the_likeliest_other_opening(
@@ -166,6 +168,7 @@ def test_an_unlikely_dont_know_gives_way_to_the_likeliest_other_opening(
     answer = Engine(samples_kb, llm).ask("How long do I have to ask for a refund?")
     assert llm.prefixes == ["You"]  # not "I", and not a blank opening
     assert not answer.abstained
+    assert answer.dont_know == pytest.approx(0.4)
     assert answer.text.startswith("You can ask for a full refund within 30 days")
 
 
