@@ -180,10 +180,9 @@ def ground(
     ``recited`` names that passage (the model cited the wrong one: see ``recite``); so it does
     for each supported sentence of an answer that cites nothing, which the user would otherwise
     see without a source. Sentences of fewer than ``min_words`` words and no figure are not
-    scored (``supported`` None). The score
-    is None when no sentence is scored; with no passages at all every scored sentence is
-    unsupported and the score is 0.0, since an answer that cites nothing is not grounded in
-    anything.
+    scored (``supported`` None). The score is None when no sentence is scored; with no passages
+    at all every scored sentence is unsupported and the score is 0.0, since an answer that cites
+    nothing is not grounded in anything.
     """
     sentences = []
     for raw in split_sentences(answer):
@@ -222,6 +221,13 @@ def ground(
             sentence.similarity >= min_similarity or sentence.overlap >= min_overlap
         ) and not sentence.unsupported_figures
 
+    def closest(vector: list[float], candidates: list[int]) -> int:
+        return max(candidates, key=lambda n: _cosine(vector, passage_vectors[n]))
+
+    def backing(sentence: SentenceSupport, vector: list[float], candidates: list[int]) -> list[int]:
+        """The candidates that support the sentence on their own."""
+        return [n for n in candidates if check(sentence, vector, [n])]
+
     for sentence, vector in zip(scored_sentences, vectors, strict=False):
         against = [n for n in sentence.markers if n in passages] or cited or numbers
         sentence.unsupported_names = sorted(names(sentence.text) - named)
@@ -236,14 +242,11 @@ def ground(
         if sentence.supported and cited:
             continue
         if sentence.supported:  # the answer cites nothing: cite the passage that supports it
-            backing = [n for n in numbers if check(sentence, vector, [n])] or numbers
-            sentence.recited = max(backing, key=lambda n: _cosine(vector, passage_vectors[n]))
+            sentence.recited = closest(vector, backing(sentence, vector, numbers) or numbers)
             check(sentence, vector, against)  # its scores against them all, as before
             continue
-        others = [n for n in numbers if n not in against]
-        backing = [n for n in others if check(sentence, vector, [n])]
-        if backing:
-            best = max(backing, key=lambda n: _cosine(vector, passage_vectors[n]))
+        if others := backing(sentence, vector, [n for n in numbers if n not in against]):
+            best = closest(vector, others)
             sentence.supported = check(sentence, vector, [best])
             sentence.recited = best
         else:
