@@ -103,6 +103,9 @@ class Answer:
     draft: str | None = None  # the model's reply the abstention message replaced, if any
     # How likely the model's reply was to open "I don't know" (None: the model wasn't asked).
     dont_know: float | None = None
+    # Cosine similarity of the closest passage retrieved: what RETRIEVAL__MIN_SCORE is compared
+    # with (None: nothing was retrieved).
+    closest: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -221,11 +224,14 @@ class Engine:
         retrieved = self.retrieve(self.standalone(question, history))
         timings.retrieval_ms = (time.perf_counter() - started) * 1000
         relevant = self.relevant(retrieved)
+        closest = max((p.similarity for p in retrieved if p.similarity is not None), default=None)
         if not relevant:
             text = self.abstain_text(question, retrieved)
             timings.total_ms = (time.perf_counter() - started) * 1000
             yield text
-            yield Answer(text, True, [], retrieved, timings, abstained_by="threshold")
+            yield Answer(
+                text, True, [], retrieved, timings, abstained_by="threshold", closest=closest
+            )
             return
 
         messages, given = self.fit(question, history, relevant)
@@ -247,6 +253,7 @@ class Engine:
                 prompt_tokens,
                 abstained_by="model",
                 dont_know=dont_know,
+                closest=closest,
             )
             return
         prefix = next((t for t, _ in openings if t.strip() and not opens_dont_know(t)), "")
@@ -322,6 +329,7 @@ class Engine:
             abstained_by,
             draft,
             dont_know,
+            closest,
         )
 
     def ask(self, question: str, history: list[Message] | None = None) -> Answer:

@@ -1,4 +1,4 @@
-"""`groundline eval run|compare|from-feedback`: parse, delegate, report."""
+"""`groundline eval run|compare|from-feedback|calibrate`: parse, delegate, report."""
 
 from __future__ import annotations
 
@@ -154,4 +154,76 @@ def from_feedback(
     console.print(
         f"{len(rows)} rated 👎 → {out}. Review each: fill in 'answer' and 'source', or set "
         "'answerable': false, then run it with `groundline eval run`."
+    )
+
+
+@eval_app.command("calibrate")
+def calibrate(
+    run_dir: Annotated[
+        Path, typer.Argument(help="The --out directory of a `groundline eval run`.")
+    ],
+    target: Annotated[
+        float,
+        typer.Option(help="Share of unanswerable questions to abstain on, at the least."),
+    ] = 0.9,
+    max_false: Annotated[
+        float,
+        typer.Option(help="Share of answerable questions to abstain on, at the most."),
+    ] = 0.1,
+) -> None:
+    """Choose the abstention thresholds for your documents from a run of labelled questions.
+
+    The run's questions should be your users' own, some answerable from your documents and some
+    not (`groundline eval from-feedback` collects them). Thresholds fitted to a few dozen
+    questions are rough: check them on questions the calibration did not see.
+
+    Example: groundline eval calibrate runs/mine --target 0.9 --max-false 0.1
+    """
+    from eval.calibrate import Thresholds
+    from eval.calibrate import calibrate as choose
+
+    with user_errors():
+        settings = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))["config"]
+        lines = (run_dir / "results.jsonl").read_text(encoding="utf-8").splitlines()
+        try:
+            run = Thresholds(
+                settings["settings"]["retrieval"]["min_score"],
+                settings["settings"]["answers"]["dont_know_probability"],
+            )
+            rows = [json.loads(line) for line in lines if line.strip()]
+            result = choose(rows, run, target, max_false)
+        except KeyError as exc:
+            err_console.print(f"[bold red]Error:[/] {run_dir} is not a finished run (no {exc}).")
+            raise typer.Exit(2) from exc
+        except ValueError as exc:
+            err_console.print(f"[bold red]Error:[/] {run_dir}: {exc}")
+            raise typer.Exit(2) from exc
+    table = Table(
+        "",
+        "retrieval.min_score",
+        "answers.dont_know_probability",
+        f"abstention on unanswerable (n={result.unanswerable})",
+        f"false abstention on answerable (n={result.answerable})",
+    )
+    for name, o in (("this run", result.current), ("chosen", result.chosen)):
+        t = o.thresholds
+        table.add_row(
+            name,
+            f"{t.min_score:g}",
+            f"{t.dont_know_probability:g}",
+            f"{o.abstention_unanswerable:.3f}",
+            f"{o.false_abstention:.3f}",
+        )
+    console.print(table)
+    if not result.reaches_target:
+        err_console.print(
+            f"[yellow]No thresholds abstain on {target:.0%} of these unanswerable questions "
+            f"and on at most {max_false:.0%} of the answerable ones: the chosen ones balance "
+            "the two rates.[/]"
+        )
+    chosen = result.chosen.thresholds
+    console.print(
+        "Set them in .env or the environment:\n"
+        f"GROUNDLINE_RETRIEVAL__MIN_SCORE={chosen.min_score:g}\n"
+        f"GROUNDLINE_ANSWERS__DONT_KNOW_PROBABILITY={chosen.dont_know_probability:g}"
     )

@@ -31,7 +31,7 @@ _SECRETS += [("qdrant", "api_key")]
 
 _ANSWER_KEYS = (
     *("answer", "abstained", "abstained_by", "markers", "valid_markers", "dropped_markers"),
-    *("recited", "citations", "given", "draft", "draft_sentences", "dont_know"),
+    *("recited", "citations", "given", "draft", "draft_sentences", "dont_know", "closest"),
     *("groundedness", "sentences", "token_f1", "rouge_l", "prompt_tokens", "completion_tokens"),
     "judge",
 )
@@ -149,6 +149,7 @@ def score(
         ],
         given=len(answer.passages),
         dont_know=None if answer.dont_know is None else round(answer.dont_know, 4),
+        closest=None if answer.closest is None else round(answer.closest, 4),
         timings={k: getattr(answer.timings, k) for k in row["timings"]},
         prompt_tokens=answer.prompt_tokens,
         completion_tokens=answer.completion_tokens,

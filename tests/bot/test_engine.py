@@ -100,6 +100,8 @@ def test_the_evaluation_row_of_a_refused_answer_shows_what_was_refused_and_why(
     assert row["abstained_by"] == "grounding"
     assert row["draft"] == UNSUPPORTED
     assert row["dont_know"] == 0.0  # the scripted model's only opening is the reply's first word
+    closest = max(p.similarity or 0 for p in engine.retrieve(question.question))
+    assert row["closest"] == pytest.approx(closest, abs=1e-4)  # what min_score is compared with
     assert row["draft_sentences"]
     assert not any(s["supported"] for s in row["draft_sentences"])
     assert row["sentences"] is None
@@ -155,6 +157,20 @@ def test_a_likely_dont_know_abstains_without_generating(samples_kb: KnowledgeBas
     assert llm.prefixes == []  # never asked for the reply
     assert answer.prompt_tokens > 0  # the model read the prompt to weigh its openings
     assert answer.dont_know == pytest.approx(0.6)
+    assert answer.closest == max(p.similarity or 0 for p in answer.passages)
+
+
+def test_under_min_score_the_model_is_not_asked_and_the_closest_passage_is_recorded(
+    samples_kb: KnowledgeBase,
+) -> None:
+    samples_kb.settings.retrieval.min_score = 0.99
+    llm = ScriptedLLM("The refund window is 30 days [1].")
+    answer = Engine(samples_kb, llm).ask("What is the refund window?")
+    assert (answer.abstained, answer.abstained_by) == (True, "threshold")
+    assert llm.prefixes == []
+    assert answer.dont_know is None
+    assert answer.closest is not None
+    assert 0.35 < answer.closest < 0.99  # a refund passage, under the raised floor
 
 
 def test_an_unlikely_dont_know_gives_way_to_the_likeliest_other_opening(

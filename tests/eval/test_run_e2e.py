@@ -1,5 +1,5 @@
-"""`groundline eval run / compare / from-feedback` as a user runs them, on the smoke dataset
-with the real 0.5B model, embedder and Qdrant local mode (this is CI's smoke evaluation)."""
+"""`groundline eval run / compare / calibrate / from-feedback` as a user runs them, on the smoke
+dataset with the real 0.5B model, embedder and Qdrant local mode (this is CI's smoke evaluation)."""
 
 from __future__ import annotations
 
@@ -84,6 +84,25 @@ def test_compare_gates_on_a_drop(smoke_run: Path, tmp_path: Path, model_dir: Pat
     dropped = groundline(env, "eval", "compare", str(base), str(worse_path), "--max-drop", "0.02")
     assert dropped.returncode == 1
     assert "evidence_hit@5" in dropped.stdout
+
+
+def test_calibrate_reads_the_runs_own_rates_and_prints_settings(
+    smoke_run: Path, tmp_path: Path, model_dir: Path
+) -> None:
+    env = _env(tmp_path, model_dir)
+    result = groundline(env, "eval", "calibrate", str(smoke_run), "--max-false", "0.5")
+    assert result.returncode == 0, result.stderr
+    answers = json.loads((smoke_run / "report.json").read_text())["overall"]["answers"]
+    this_run = next(line for line in result.stdout.splitlines() if "this run" in line)
+    # Replaying the rows at the run's own thresholds gives the run's measured rates.
+    assert f"{answers['abstention_rate_unanswerable']:.3f}" in this_run
+    assert f"{answers['false_abstention_rate_answerable']:.3f}" in this_run
+    assert "GROUNDLINE_RETRIEVAL__MIN_SCORE=" in result.stdout
+    assert "GROUNDLINE_ANSWERS__DONT_KNOW_PROBABILITY=" in result.stdout
+    not_a_run = groundline(env, "eval", "calibrate", str(tmp_path))
+    assert not_a_run.returncode == 2
+    assert "report.json" in not_a_run.stderr
+    assert "Traceback" not in not_a_run.stderr
 
 
 def test_bad_dataset_is_a_clear_usage_error(tmp_path: Path, model_dir: Path) -> None:
