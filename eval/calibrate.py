@@ -33,7 +33,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Calibration:
-    current: Outcome
+    run: Outcome  # at the run's own thresholds: its report's rates
+    preferred: Outcome | None  # at the thresholds preferred on a tie (None: the run can't tell)
     chosen: Outcome
     reaches_target: bool
     answerable: int
@@ -76,12 +77,16 @@ def _grid(low: float, high: float) -> list[float]:
 
 
 def calibrate(
-    rows: list[dict[str, Any]], run: Thresholds, target: float, max_false: float
+    rows: list[dict[str, Any]],
+    run: Thresholds,
+    target: float,
+    max_false: float,
+    prefer: Thresholds,
 ) -> Calibration:
     """The thresholds that abstain on at least ``target`` of the unanswerable questions and at
     most ``max_false`` of the answerable ones, with the fewest false abstentions; if none does,
     the best balance of the two (abstention on unanswerable minus false abstention). Ties go to
-    the thresholds nearest the run's, which change least."""
+    the thresholds nearest ``prefer`` (those in use), which change least."""
     labelled = [r for r in rows if r.get("generated")]
     answerable = sum(1 for r in labelled if r["answerable"])
     if not answerable or answerable == len(labelled):
@@ -94,8 +99,8 @@ def calibrate(
             "these results predate the figures calibrating reads (closest, dont_know): "
             "run the evaluation again"
         )
-    current = outcome(labelled, run, run)
-    if current is None:  # cannot happen for rows the engine produced at these thresholds
+    at_run = outcome(labelled, run, run)
+    if at_run is None:  # cannot happen for rows the engine produced at these thresholds
         raise ValueError("the rows do not match the run's settings; was the run interrupted?")
     outcomes = [
         o
@@ -106,8 +111,8 @@ def calibrate(
 
     def distance(o: Outcome) -> float:
         t = o.thresholds
-        return abs(t.min_score - run.min_score) + abs(
-            t.dont_know_probability - run.dont_know_probability
+        return abs(t.min_score - prefer.min_score) + abs(
+            t.dont_know_probability - prefer.dont_know_probability
         )
 
     reaching = [
@@ -125,4 +130,6 @@ def calibrate(
             outcomes,
             key=lambda o: (o.false_abstention - o.abstention_unanswerable, distance(o)),
         )
-    return Calibration(current, chosen, bool(reaching), answerable, len(labelled) - answerable)
+    preferred = outcome(labelled, run, prefer)
+    unanswerable = len(labelled) - answerable
+    return Calibration(at_run, preferred, chosen, bool(reaching), answerable, unanswerable)

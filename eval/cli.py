@@ -159,6 +159,7 @@ def from_feedback(
 
 @eval_app.command("calibrate")
 def calibrate(
+    ctx: typer.Context,
     run_dir: Annotated[
         Path, typer.Argument(help="The --out directory of a `groundline eval run`.")
     ],
@@ -182,41 +183,47 @@ def calibrate(
     from eval.calibrate import Thresholds
     from eval.calibrate import calibrate as choose
 
+    settings: Settings = ctx.obj
+    in_use = Thresholds(settings.retrieval.min_score, settings.answers.dont_know_probability)
     with user_errors():
-        settings = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))["config"]
+        config = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
         lines = (run_dir / "results.jsonl").read_text(encoding="utf-8").splitlines()
         try:
             run = Thresholds(
-                settings["settings"]["retrieval"]["min_score"],
-                settings["settings"]["answers"]["dont_know_probability"],
+                config["config"]["settings"]["retrieval"]["min_score"],
+                config["config"]["settings"]["answers"]["dont_know_probability"],
             )
             rows = [json.loads(line) for line in lines if line.strip()]
-            result = choose(rows, run, target, max_false)
+            result = choose(rows, run, target, max_false, in_use)
         except KeyError as exc:
             err_console.print(f"[bold red]Error:[/] {run_dir} is not a finished run (no {exc}).")
             raise typer.Exit(2) from exc
         except ValueError as exc:
             err_console.print(f"[bold red]Error:[/] {run_dir}: {exc}")
             raise typer.Exit(2) from exc
-    table = Table(
-        "",
-        "retrieval.min_score",
-        "answers.dont_know_probability",
-        f"abstention on unanswerable (n={result.unanswerable})",
-        f"false abstention on answerable (n={result.answerable})",
+    columns = {"this run": result.run, "your settings": result.preferred, "chosen": result.chosen}
+    table = Table("", *columns)
+    outcomes = list(columns.values())
+    table.add_row(
+        "retrieval.min_score", *[f"{o.thresholds.min_score:g}" if o else "—" for o in outcomes]
     )
-    for name, o in (("this run", result.current), ("chosen", result.chosen)):
-        t = o.thresholds
-        table.add_row(
-            name,
-            f"{t.min_score:g}",
-            f"{t.dont_know_probability:g}",
-            f"{o.abstention_unanswerable:.3f}",
-            f"{o.false_abstention:.3f}",
-        )
+    table.add_row(
+        "answers.dont_know_probability",
+        *[f"{o.thresholds.dont_know_probability:g}" if o else "—" for o in outcomes],
+    )
+    table.add_row(
+        f"abstains on unanswerable (n={result.unanswerable})",
+        *[f"{o.abstention_unanswerable:.3f}" if o else "—" for o in outcomes],
+    )
+    table.add_row(
+        f"abstains on answerable (n={result.answerable})",
+        *[f"{o.false_abstention:.3f}" if o else "—" for o in outcomes],
+    )
     console.print(table)
+    if result.preferred is None:
+        console.print("Your settings ask the model less often than this run did: not judged.")
     if not result.reaches_target:
-        err_console.print(
+        console.print(
             f"[yellow]No thresholds abstain on {target:.0%} of these unanswerable questions "
             f"and on at most {max_false:.0%} of the answerable ones: the chosen ones balance "
             "the two rates.[/]"

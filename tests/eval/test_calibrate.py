@@ -26,6 +26,7 @@ def _row(
 # A run that asked the model about every question past min_score (1.01: never took its
 # "I don't know"), so any probability threshold can be judged from it.
 SWEEP = Thresholds(0.35, 1.01)
+DEFAULTS = Thresholds(0.35, 0.46)  # in use: preferred when other thresholds do no better
 ROWS = [
     _row(True, 0.80, 0.10, None),
     _row(True, 0.70, 0.55, None),  # abstains at a probability threshold up to 0.55
@@ -54,13 +55,20 @@ def test_what_the_run_never_generated_is_unknown_not_guessed() -> None:
     assert abstains(below, run, Thresholds(0.25, 0.46)) is None
 
 
-def test_the_fewest_false_abstentions_that_reach_the_target_nearest_the_run() -> None:
-    result = calibrate(ROWS, SWEEP, target=0.9, max_false=0.3)
+def test_the_fewest_false_abstentions_that_reach_the_target_nearest_those_in_use() -> None:
+    result = calibrate(ROWS, SWEEP, target=0.9, max_false=0.3, prefer=DEFAULTS)
     # This run: 2 of 4 unanswerable abstained (threshold, grounding), 1 of 4 answerable.
-    assert (result.current.abstention_unanswerable, result.current.false_abstention) == (0.5, 0.25)
+    assert (result.run.abstention_unanswerable, result.run.false_abstention) == (0.5, 0.25)
+    # At 0.46 the second answerable row (0.55) abstains too.
+    assert result.preferred is not None
+    assert (result.preferred.abstention_unanswerable, result.preferred.false_abstention) == (
+        1.0,
+        0.5,
+    )
     # All four unanswerable abstain once the probability threshold is at most 0.60; above 0.55
-    # the second answerable row still answers. min_score stays in 0.31-0.40: the run's 0.35.
-    assert result.chosen.thresholds == Thresholds(0.35, 0.6)
+    # the second answerable row still answers: 0.56 is the nearest to 0.46. min_score may be
+    # 0.31-0.40: 0.35 is in use.
+    assert result.chosen.thresholds == Thresholds(0.35, 0.56)
     assert (result.chosen.abstention_unanswerable, result.chosen.false_abstention) == (1.0, 0.25)
     assert result.reaches_target
     assert (result.answerable, result.unanswerable) == (4, 4)
@@ -68,9 +76,10 @@ def test_the_fewest_false_abstentions_that_reach_the_target_nearest_the_run() ->
 
 def test_out_of_reach_targets_give_the_best_balance_and_say_so() -> None:
     # The refused answerable row makes false abstention at least 0.25, over the 0.10 allowed.
-    result = calibrate(ROWS, SWEEP, target=0.9, max_false=0.1)
+    result = calibrate(ROWS, SWEEP, target=0.9, max_false=0.1, prefer=SWEEP)
     assert not result.reaches_target
-    assert result.chosen.thresholds == Thresholds(0.35, 0.6)  # 1.0 - 0.25 is the best balance
+    # 1.0 - 0.25 is the best balance; nearest to 1.01 in its range (0.56-0.60) is 0.60.
+    assert result.chosen.thresholds == Thresholds(0.35, 0.6)
 
 
 def test_thresholds_the_run_cannot_judge_are_never_chosen() -> None:
@@ -80,7 +89,8 @@ def test_thresholds_the_run_cannot_judge_are_never_chosen() -> None:
         _row(True, 0.70, 0.10, None),
         _row(False, 0.60, 0.80, "model"),
     ]
-    result = calibrate(rows, run, target=0.9, max_false=0.1)
+    result = calibrate(rows, run, target=0.9, max_false=0.1, prefer=Thresholds(0.35, 0.9))
+    assert result.preferred is None  # 0.9 would answer the first row: unknown
     # Keeping the first row answered would need a threshold over 0.50, which the run can't judge.
     assert result.chosen.thresholds.dont_know_probability <= 0.50
     assert result.chosen.false_abstention == 0.5
@@ -105,4 +115,4 @@ def test_thresholds_the_run_cannot_judge_are_never_chosen() -> None:
 )
 def test_rows_that_cannot_calibrate_are_refused(rows: list[dict[str, Any]], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        calibrate(rows, SWEEP, target=0.9, max_false=0.1)
+        calibrate(rows, SWEEP, target=0.9, max_false=0.1, prefer=DEFAULTS)

@@ -93,10 +93,19 @@ def test_calibrate_reads_the_runs_own_rates_and_prints_settings(
     result = groundline(env, "eval", "calibrate", str(smoke_run), "--max-false", "0.5")
     assert result.returncode == 0, result.stderr
     answers = json.loads((smoke_run / "report.json").read_text())["overall"]["answers"]
-    this_run = next(line for line in result.stdout.splitlines() if "this run" in line)
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if "this run" in line)
+    assert header.index("this run") < header.index("your settings") < header.index("chosen")
+
+    def this_run(label: str) -> str:  # the first figure of the row, in the "this run" column
+        row = next(line for line in lines if label in line)
+        return row.split("│")[2].strip()
+
     # Replaying the rows at the run's own thresholds gives the run's measured rates.
-    assert f"{answers['abstention_rate_unanswerable']:.3f}" in this_run
-    assert f"{answers['false_abstention_rate_answerable']:.3f}" in this_run
+    assert this_run("abstains on unanswerable") == f"{answers['abstention_rate_unanswerable']:.3f}"
+    assert (
+        this_run("abstains on answerable") == f"{answers['false_abstention_rate_answerable']:.3f}"
+    )
     assert "GROUNDLINE_RETRIEVAL__MIN_SCORE=" in result.stdout
     assert "GROUNDLINE_ANSWERS__DONT_KNOW_PROBABILITY=" in result.stdout
     not_a_run = groundline(env, "eval", "calibrate", str(tmp_path))
