@@ -184,7 +184,11 @@ def _latency(rows: list[dict[str, Any]]) -> Plot:
 
 
 def _scores(rows: list[dict[str, Any]], threshold: Any) -> Plot:
-    plot = Plot("Best retrieval score: answerable vs unanswerable", "top-1 score", "questions")
+    plot = Plot(
+        "Best retrieval score: answerable vs unanswerable",
+        "highest cosine in the top k",
+        "questions",
+    )
     series: dict[str, list[float]] = {"answerable": [], "unanswerable": []}
     for r in rows:
         if isinstance(r.get("best_score"), int | float):
