@@ -148,8 +148,9 @@ def score(
             for p in answer.citations
         ],
         given=len(answer.passages),
-        dont_know=None if answer.dont_know is None else round(answer.dont_know, 4),
-        closest=None if answer.closest is None else round(answer.closest, 4),
+        # Unrounded: `eval calibrate` compares them with thresholds as the engine did.
+        dont_know=answer.dont_know,
+        closest=answer.closest,
         timings={k: getattr(answer.timings, k) for k in row["timings"]},
         prompt_tokens=answer.prompt_tokens,
         completion_tokens=answer.completion_tokens,
