@@ -77,6 +77,11 @@ class Passage:
         )
 
 
+def closest(passages: list[Passage]) -> float | None:
+    """The highest cosine similarity among the passages (None: no passage has one)."""
+    return max((p.similarity for p in passages if p.similarity is not None), default=None)
+
+
 @dataclass
 class Timings:
     retrieval_ms: float = 0.0
@@ -163,8 +168,8 @@ class Engine:
         """The passages worth giving the model; none when even the closest is too far from the
         question (the threshold is calibrated on cosine similarity: see `groundline eval`)."""
         floor = self._settings.retrieval.min_score
-        known = [p.similarity for p in passages if p.similarity is not None]
-        if not known or max(known) < floor:
+        best = closest(passages)
+        if best is None or best < floor:
             return []
         kept = [p for p in passages if p.similarity is None or p.similarity >= floor]
         # Numbered as the prompt numbers them, so that [n] is passage n everywhere.
@@ -224,13 +229,13 @@ class Engine:
         retrieved = self.retrieve(self.standalone(question, history))
         timings.retrieval_ms = (time.perf_counter() - started) * 1000
         relevant = self.relevant(retrieved)
-        closest = max((p.similarity for p in retrieved if p.similarity is not None), default=None)
+        nearest = closest(retrieved)
         if not relevant:
             text = self.abstain_text(question, retrieved)
             timings.total_ms = (time.perf_counter() - started) * 1000
             yield text
             yield Answer(
-                text, True, [], retrieved, timings, abstained_by="threshold", closest=closest
+                text, True, [], retrieved, timings, abstained_by="threshold", closest=nearest
             )
             return
 
@@ -253,7 +258,7 @@ class Engine:
                 prompt_tokens,
                 abstained_by="model",
                 dont_know=dont_know,
-                closest=closest,
+                closest=nearest,
             )
             return
         prefix = next((t for t, _ in openings if t.strip() and not opens_dont_know(t)), "")
@@ -329,7 +334,7 @@ class Engine:
             abstained_by,
             draft,
             dont_know,
-            closest,
+            nearest,
         )
 
     def ask(self, question: str, history: list[Message] | None = None) -> Answer:
