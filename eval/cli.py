@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -180,7 +181,7 @@ def calibrate(
 
     Example: groundline eval calibrate runs/mine --target 0.9 --max-false 0.1
     """
-    from eval.calibrate import Thresholds
+    from eval.calibrate import Outcome, Thresholds
     from eval.calibrate import calibrate as choose
 
     settings: Settings = ctx.obj
@@ -202,23 +203,17 @@ def calibrate(
             err_console.print(f"[bold red]Error:[/] {run_dir}: {exc}")
             raise typer.Exit(2) from exc
     columns = {"this run": result.run, "your settings": result.preferred, "chosen": result.chosen}
+    shown: dict[str, Callable[[Outcome], str]] = {
+        "retrieval.min_score": lambda o: f"{o.thresholds.min_score:g}",
+        "answers.dont_know_probability": lambda o: f"{o.thresholds.dont_know_probability:g}",
+        f"abstains on unanswerable (n={result.unanswerable})": lambda o: (
+            f"{o.abstention_unanswerable:.3f}"
+        ),
+        f"abstains on answerable (n={result.answerable})": lambda o: f"{o.false_abstention:.3f}",
+    }
     table = Table("", *columns)
-    outcomes = list(columns.values())
-    table.add_row(
-        "retrieval.min_score", *[f"{o.thresholds.min_score:g}" if o else "—" for o in outcomes]
-    )
-    table.add_row(
-        "answers.dont_know_probability",
-        *[f"{o.thresholds.dont_know_probability:g}" if o else "—" for o in outcomes],
-    )
-    table.add_row(
-        f"abstains on unanswerable (n={result.unanswerable})",
-        *[f"{o.abstention_unanswerable:.3f}" if o else "—" for o in outcomes],
-    )
-    table.add_row(
-        f"abstains on answerable (n={result.answerable})",
-        *[f"{o.false_abstention:.3f}" if o else "—" for o in outcomes],
-    )
+    for label, fmt in shown.items():
+        table.add_row(label, *[fmt(o) if o else "—" for o in columns.values()])
     console.print(table)
     if result.preferred is None:
         console.print("Your settings ask the model less often than this run did: not judged.")
