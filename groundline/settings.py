@@ -100,7 +100,7 @@ class AnswerSettings(BaseModel):
     dont_know_probability: float = Field(
         default=0.46,
         description='The model answers with its likeliest opening other than "I don\'t know"; '
-        "when that opening is at least this likely (from the first token's probabilities), the "
+        "when its first token's probabilities make \"I don't know\" at least this likely, the "
         "model is in doubt and its answer is shown only if the passages it cites hold more than "
         "half of the question's words. 1.01: never in doubt.",
     )
