@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from bot.citations import MARKER, CitationFilter, cited_numbers
-from bot.grounding import content_words, coverage, ground, recite
+from bot.grounding import content_words, ground, recite
 from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
 from groundline.kb import KnowledgeBase
@@ -23,9 +23,6 @@ log = logging.getLogger(__name__)
 
 HISTORY_TURNS = 6  # earlier messages kept in the prompt
 OPENINGS = 20  # first tokens weighed for the model's "I don't know"
-# When the model doubts, its answer is shown only if the passages it cites hold more than this
-# share of the question's words: see ``settles_doubt``.
-DOUBT_COVERAGE = 0.5
 _HOLD_CHARS = 24
 _DONT_KNOW_PHRASES = (
     "i don't know",
@@ -80,14 +77,6 @@ class Passage:
         )
 
 
-def settles_doubt(covered: float | None) -> bool:
-    """Whether an answer the model doubted may be shown, given the share of the question's words
-    its cited passages hold (``coverage``): more than half. Its doubt is right when it would
-    only restate the question ("No, there is no Android app [1]" from passages that never say
-    "Android") or tell what the passages do say about something else."""
-    return covered is not None and covered > DOUBT_COVERAGE
-
-
 def closest(passages: list[Passage]) -> float | None:
     """The highest cosine similarity among the passages (None: no passage has one)."""
     return max((p.similarity for p in passages if p.similarity is not None), default=None)
@@ -113,17 +102,15 @@ class Answer:
     groundedness: float | None = None  # share of sentences the cited passages support
     flagged: bool = False  # shown with a warning: its citations don't support enough of it
     recited: int = 0  # sentences cited anew: to the passage that supports them, not their own
-    # Why it abstained: no passage relevant enough, the model's own "I don't know", the
-    # grounding check, or the model's likely "I don't know" that its passages bore out.
-    abstained_by: Literal["threshold", "model", "grounding", "doubt"] | None = None
+    # Why it abstained: no passage relevant enough, the model's own "I don't know", or the
+    # grounding check.
+    abstained_by: Literal["threshold", "model", "grounding"] | None = None
     draft: str | None = None  # the model's reply the abstention message replaced, if any
     # How likely the model's reply was to open "I don't know" (None: the model wasn't asked).
     dont_know: float | None = None
     # Cosine similarity of the closest passage retrieved: what RETRIEVAL__MIN_SCORE is compared
     # with (None: nothing was retrieved).
     closest: float | None = None
-    # Share of the question's words the cited passages hold (None: no answer was checked).
-    covered: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -239,8 +226,7 @@ class Engine:
         history = history or []
         started = time.perf_counter()
         timings = Timings()
-        query = self.standalone(question, history)
-        retrieved = self.retrieve(query)
+        retrieved = self.retrieve(self.standalone(question, history))
         timings.retrieval_ms = (time.perf_counter() - started) * 1000
         relevant = self.relevant(retrieved)
         nearest = closest(retrieved)
@@ -254,19 +240,33 @@ class Engine:
             return
 
         messages, given = self.fit(question, history, relevant)
-        # The model's "I don't know" is weighed, not taken from its likeliest opening: a small
-        # model often puts it first by a hair over the answer its passages hold. Likely enough,
-        # the model still answers, unseen, and its doubt decides unless the passages the answer
-        # cites speak of what was asked (``settles_doubt``).
+        # The model's "I don't know" counts when it is likely, not merely the likeliest opening:
+        # a small model often puts it first by a hair over the answer its passages hold.
         openings = self._llm.openings(messages, OPENINGS)
         dont_know = sum(p for token, p in openings if opens_dont_know(token))
-        doubtful = dont_know >= self._settings.answers.dont_know_probability
+        if dont_know >= self._settings.answers.dont_know_probability:
+            text = self.abstain_text(question, given)
+            timings.first_token_ms = timings.total_ms = (time.perf_counter() - started) * 1000
+            yield text
+            prompt_tokens = self._llm.count_tokens(messages)
+            yield Answer(
+                text,
+                True,
+                [],
+                given,
+                timings,
+                prompt_tokens,
+                abstained_by="model",
+                dont_know=dont_know,
+                closest=nearest,
+            )
+            return
         prefix = next((t for t, _ in openings if t.strip() and not opens_dont_know(t)), "")
         usage = Usage()
         citations = CitationFilter(len(given))
         parts: list[str] = []
         # The opening words are held back until they can't be "I don't know", which is replaced
-        # by the abstention message and so must never be shown; a doubted answer, until checked.
+        # by the abstention message and so must never be shown.
         released = False
         answer_tokens = self._settings.llm.max_answer_tokens
         for delta in self._llm.stream_chat(messages, answer_tokens, usage, prefix):
@@ -280,7 +280,7 @@ class Engine:
                 yield shown
                 continue
             opening = "".join(parts)
-            if not doubtful and len(opening) >= _HOLD_CHARS and not _DONT_KNOW.match(opening):
+            if len(opening) >= _HOLD_CHARS and not _DONT_KNOW.match(opening):
                 released = True
                 yield opening
         tail = citations.flush()
@@ -289,8 +289,8 @@ class Engine:
         cited = [given[n - 1] for n in citations.cited]
         # No words besides markers, or the model's own "I don't know": nothing to show.
         abstained = not content_words(MARKER.sub(" ", text)) or bool(_DONT_KNOW.match(text))
-        abstained_by: Literal["model", "grounding", "doubt"] | None = "model" if abstained else None
-        groundedness, flagged, recited, covered = None, False, 0, None
+        abstained_by: Literal["model", "grounding"] | None = "model" if abstained else None
+        groundedness, flagged, recited = None, False, 0
         if not abstained and self._settings.answers.grounding != "off":
             groundedness, sentences = ground(
                 text,
@@ -307,11 +307,6 @@ class Engine:
                 abstained = self._settings.answers.grounding == "abstain"
                 flagged = not abstained
                 abstained_by = "grounding" if abstained else None
-        if not abstained:
-            covered = coverage(query, [p.text for p in cited or given])
-            if doubtful and not settles_doubt(covered):
-                log.info("the model's doubt stands (%.2f likely): %r", dont_know, text)
-                abstained, abstained_by, flagged = True, "doubt", False
         draft = None
         if abstained:
             draft, text = text, self.abstain_text(question, given)
@@ -340,7 +335,6 @@ class Engine:
             draft,
             dont_know,
             nearest,
-            covered,
         )
 
     def ask(self, question: str, history: list[Message] | None = None) -> Answer:

@@ -140,17 +140,6 @@ def new_words(sentence: str, question: str) -> list[str]:
     return [w for w in found if not polarity(w)]
 
 
-def coverage(question: str, passages: list[str]) -> float | None:
-    """Share of the question's distinct content words (compared by stem; its yes or no words
-    aside, see ``polarity``) that the passages hold: whether they speak of what was asked. None
-    when the question has no content words."""
-    asked = dict.fromkeys(stem(w) for w in content_words(question) if not polarity(w))
-    if not asked:
-        return None
-    held = {stem(w) for text in passages for w in words(text)}
-    return sum(1 for s in asked if s in held) / len(asked)
-
-
 def _passage_figures(text: str) -> set[str]:
     """The figures of a passage, those spelled out in words ("thirty days") included."""
     return figures(text) | {_NUMBER_WORDS[w] for w in words(text) if w in _NUMBER_WORDS}

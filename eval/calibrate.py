@@ -1,20 +1,18 @@
 """Choose a corpus's own abstention thresholds from a labelled run's results.jsonl.
 
-The engine abstains without asking the model when the closest passage is less similar than
-``retrieval.min_score``; when the model's reply is at least ``answers.dont_know_probability``
-likely to open "I don't know", its answer is shown only if the passages it cites hold most of
-the question's words (``bot.engine.settles_doubt``). Every row of a run records the three figures
-(``closest``, ``dont_know``, ``covered``), so the same run tells what other thresholds would have
-done. It can't for a ``min_score`` lower than the run's: a question the run never put to the
-model has no answer to judge.
+The engine abstains before answering when the closest passage is less similar than
+``retrieval.min_score`` or when the model's reply is at least ``answers.dont_know_probability``
+likely to open "I don't know"; every row of a run records both figures (``closest``,
+``dont_know``), so the same run tells what other thresholds would have done. It can only tell
+for thresholds that ask the model at most as often as the run did: a question the run never put
+to the model has no answer to judge. A run with ``ANSWERS__DONT_KNOW_PROBABILITY=1.01`` answers
+every question that passes ``min_score`` and so lets any probability threshold be judged.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-
-from bot.engine import settles_doubt
 
 # Thresholds are tried on a grid of this step; finer would only fit the questions at hand.
 STEP = 0.01
@@ -43,25 +41,27 @@ class Calibration:
     unanswerable: int
 
 
-def abstains(row: dict[str, Any], at: Thresholds) -> bool | None:
+def abstains(row: dict[str, Any], run: Thresholds, at: Thresholds) -> bool | None:
     """Whether the engine would abstain on this row at ``at``; None when the run can't tell."""
     closest, dont_know = row.get("closest"), row.get("dont_know")
     if closest is None or closest < at.min_score:
         return True
     if row["abstained_by"] == "threshold":
         return None  # the run did not ask the model: its reply is unknown
-    if row["abstained_by"] in ("model", "grounding"):
-        return True  # the reply said "I don't know", or the grounding check refused it
-    # The answer passed the grounding check; in doubt, its passages must also cover the question.
-    doubtful = dont_know is not None and dont_know >= at.dont_know_probability
-    return doubtful and not settles_doubt(row["covered"])
+    if dont_know is None:  # a backend without probabilities: the reply decided
+        return bool(row["abstained"])
+    if dont_know >= at.dont_know_probability:
+        return True
+    if dont_know >= run.dont_know_probability:
+        return None  # the run abstained without generating: the answer is unknown
+    return bool(row["abstained"])  # the generated reply, judged as it was
 
 
-def outcome(rows: list[dict[str, Any]], at: Thresholds) -> Outcome | None:
+def outcome(rows: list[dict[str, Any]], run: Thresholds, at: Thresholds) -> Outcome | None:
     """Abstention rates at ``at``; None if any row's outcome is unknown."""
     verdicts: dict[str, list[bool]] = {"answerable": [], "unanswerable": []}
     for row in rows:
-        verdict = abstains(row, at)
+        verdict = abstains(row, run, at)
         if verdict is None:
             return None
         verdicts["answerable" if row["answerable"] else "unanswerable"].append(verdict)
@@ -94,19 +94,19 @@ def calibrate(
             "calibrating needs a run with both answerable and unanswerable questions, "
             "each answered (not --no-generate)"
         )
-    if any(key not in r for r in labelled for key in ("closest", "dont_know", "covered")):
+    if any("closest" not in r or "dont_know" not in r for r in labelled):
         raise ValueError(
-            "these results predate the figures calibrating reads (closest, dont_know, covered): "
+            "these results predate the figures calibrating reads (closest, dont_know): "
             "run the evaluation again"
         )
-    at_run = outcome(labelled, run)
+    at_run = outcome(labelled, run, run)
     if at_run is None:  # cannot happen for rows the engine produced at these thresholds
         raise ValueError("the rows do not match the run's settings; was the run interrupted?")
     outcomes = [
         o
         for score in _grid(0.0, 1.0)
         for probability in _grid(0.0, 1.01)
-        if (o := outcome(labelled, Thresholds(score, probability))) is not None
+        if (o := outcome(labelled, run, Thresholds(score, probability))) is not None
     ]
 
     def distance(o: Outcome) -> float:
@@ -130,6 +130,6 @@ def calibrate(
             outcomes,
             key=lambda o: (o.false_abstention - o.abstention_unanswerable, distance(o)),
         )
-    preferred = outcome(labelled, prefer)
+    preferred = outcome(labelled, run, prefer)
     unanswerable = len(labelled) - answerable
     return Calibration(at_run, preferred, chosen, bool(reaching), answerable, unanswerable)

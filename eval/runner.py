@@ -32,7 +32,6 @@ _SECRETS += [("qdrant", "api_key")]
 _ANSWER_KEYS = (
     *("answer", "abstained", "abstained_by", "markers", "valid_markers", "dropped_markers"),
     *("recited", "citations", "given", "draft", "draft_sentences", "dont_know", "closest"),
-    "covered",
     *("groundedness", "sentences", "token_f1", "rouge_l", "prompt_tokens", "completion_tokens"),
     "judge",
 )
@@ -152,13 +151,12 @@ def score(
         # Unrounded: `eval calibrate` compares them with thresholds as the engine did.
         dont_know=answer.dont_know,
         closest=answer.closest,
-        covered=answer.covered,
         timings={k: getattr(answer.timings, k) for k in row["timings"]},
         prompt_tokens=answer.prompt_tokens,
         completion_tokens=answer.completion_tokens,
     )
     given = {p.n: p.text for p in answer.passages}  # as the engine's guard checks it
-    if answer.abstained_by in ("grounding", "doubt") and answer.draft:  # what was refused
+    if answer.abstained_by == "grounding" and answer.draft:  # why the check refused it
         row["draft"] = answer.draft
         row["draft_sentences"] = _sentences(ground(answer.draft, given, embed, q.question)[1])
     if not answer.abstained:

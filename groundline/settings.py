@@ -99,10 +99,10 @@ class AnswerSettings(BaseModel):
     )
     dont_know_probability: float = Field(
         default=0.46,
-        description='The model answers with its likeliest opening other than "I don\'t know"; '
-        "when its first token's probabilities make \"I don't know\" at least this likely, the "
-        "model is in doubt and its answer is shown only if the passages it cites hold more than "
-        "half of the question's words. 1.01: never in doubt.",
+        description="The model's \"I don't know\" is taken when at least this likely as the "
+        "opening of its reply (from the first token's probabilities); less likely, the model "
+        "answers with its likeliest other opening and the grounding check judges the answer. "
+        "1.01: never take it.",
     )
 
 

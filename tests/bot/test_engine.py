@@ -147,52 +147,18 @@ def test_which_first_tokens_open_dont_know(token: str, opens: bool) -> None:
     assert opens_dont_know(token) is opens
 
 
-# "I" opens "I don't know"; with "I'm" (as in "I'm not sure") it is 0.6 of the openings.
-DOUBTFUL = [("I", 0.45), ("No", 0.3), ("I'm", 0.15), ("Yes", 0.1)]
-
-
-def test_a_likely_dont_know_stands_when_the_cited_passages_dont_speak_of_the_question(
-    samples_kb: KnowledgeBase,
-) -> None:
+def test_a_likely_dont_know_abstains_without_generating(samples_kb: KnowledgeBase) -> None:
     samples_kb.settings.answers.dont_know_probability = 0.5
-    # The model, made to answer, restates the question; no passage says "Android" or "phones".
-    reply = "No, there is no Tallybook app for Android phones [1]."
-    llm = ScriptedLLM(reply, openings=DOUBTFUL)
-    pieces = list(Engine(samples_kb, llm).stream("Is there a Tallybook app for Android phones?"))
-    answer = pieces[-1]
-    assert isinstance(answer, Answer)
-    assert llm.prefixes == ["No"]  # asked to answer with its likeliest other opening
-    assert (answer.abstained, answer.abstained_by) == (True, "doubt")
+    # "I" opens "I don't know"; with "I'm" (as in "I'm not sure") it is 0.6 of the openings.
+    openings = [("I", 0.45), ("The", 0.3), ("I'm", 0.15), ("Yes", 0.1)]
+    llm = ScriptedLLM("The refund window is 30 days [1].", openings=openings)
+    answer = Engine(samples_kb, llm).ask("What is the refund window?")
+    assert answer.abstained
+    assert answer.abstained_by == "model"
+    assert llm.prefixes == []  # never asked for the reply
+    assert answer.prompt_tokens > 0  # the model read the prompt to weigh its openings
     assert answer.dont_know == pytest.approx(0.6)
-    assert answer.covered is not None
-    assert answer.covered <= 0.5
-    assert answer.draft is not None
-    assert "Android" in answer.draft
-    assert pieces[:-1] == [answer.text]  # the doubted answer was never shown
-    assert answer.text.startswith("I don't know: I searched")
-    assert answer.citations == []
     assert answer.closest == max(p.similarity or 0 for p in answer.passages)
-
-
-def test_a_likely_dont_know_gives_way_when_the_cited_passage_covers_the_question(
-    samples_kb: KnowledgeBase,
-) -> None:
-    samples_kb.settings.answers.dont_know_probability = 0.5
-    question = "How long do I have to ask for a refund?"
-    llm = ScriptedLLM("", openings=DOUBTFUL)
-    engine = Engine(samples_kb, llm)
-    n = next(p.n for p in engine.retrieve(question) if "full refund within 30 days" in p.text)
-    llm.reply = f"No more than 30 days: you can ask for a full refund within 30 days [{n}]."
-    pieces = list(engine.stream(question))
-    answer = pieces[-1]
-    assert isinstance(answer, Answer)
-    assert not answer.abstained
-    assert answer.dont_know == pytest.approx(0.6)
-    # "ask" and "refund" are in the refund passage, "long" is not: more than half.
-    assert answer.covered == pytest.approx(2 / 3)
-    assert pieces[:-1] == [answer.text]  # held back until checked, then shown whole
-    assert answer.text.startswith("No more than 30 days")
-    assert [p.doc_id for p in answer.citations] == ["billing-and-refunds.md"]
 
 
 def test_under_min_score_the_model_is_not_asked_and_the_closest_passage_is_recorded(

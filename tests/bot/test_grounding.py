@@ -8,7 +8,6 @@ import pytest
 
 from bot.grounding import (
     content_words,
-    coverage,
     figures,
     ground,
     names,
@@ -168,16 +167,6 @@ def test_new_words_are_what_the_sentence_adds_to_the_question() -> None:
     assert told == ["one", "english"]
     # Nor does its no: "cannot", "doesn't", "not" are polarity, not facts to look up.
     assert new_words("No, it cannot and doesn't offer Welsh.", question) == ["offer", "welsh"]
-
-
-def test_coverage_is_the_share_of_the_questions_words_the_passages_hold() -> None:
-    passages = ["Payroll is not available on the Starter plan.", "Plans are billed monthly."]
-    # "use", "tallybook" are in neither; "payroll", "starter", "plans" ("plan") are: 3 of 5.
-    assert coverage("Can I use Tallybook Payroll on the Starter plan?", passages) == 0.6
-    # A word is counted once; "can't" is the question's polarity, not a thing asked about.
-    assert coverage("Can't I pay monthly plans monthly?", passages) == pytest.approx(2 / 3)
-    assert coverage("Is there an Android app?", passages) == 0.0
-    assert coverage("Is it?", passages) is None  # nothing asked to look for
 
 
 def test_a_yes_or_no_answer_is_checked_for_what_it_says_not_its_polarity() -> None:
