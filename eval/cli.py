@@ -26,6 +26,7 @@ _SHOWN = {
         "cited_gold_source_rate",
         "groundedness",
         "token_f1",
+        "yes_no_agreement",
     ],
     "cost": ["retrieval_ms_p50", "first_token_ms_p50", "total_ms_p50", "prompt_tokens_mean"],
 }

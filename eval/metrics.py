@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
+_FIRST_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 # What `eval compare` gates on: (section, metric, higher is better).
 HEADLINE: tuple[tuple[str, str, bool], ...] = (
@@ -20,6 +21,7 @@ HEADLINE: tuple[tuple[str, str, bool], ...] = (
     ("answers", "cited_gold_source_rate", True),
     ("answers", "groundedness", True),
     ("answers", "token_f1", True),
+    ("answers", "yes_no_agreement", True),
 )
 
 
@@ -38,6 +40,13 @@ def evidence_in(evidence: str, chunk: str) -> bool:
     words = set(wanted.split())
     # Integer form of "found >= 80% of words", free of float rounding at the boundary.
     return 5 * len(words & set(text.split())) >= 4 * len(words)
+
+
+def polarity(text: str) -> str | None:
+    """'yes' or 'no' when the text's first word is that (markdown and punctuation skipped)."""
+    first = _FIRST_WORD.search(text)
+    word = first.group().lower() if first else ""
+    return word if word in ("yes", "no") else None
 
 
 def source_matches(doc_path: str, source: str) -> bool:
@@ -148,6 +157,7 @@ def _answers(rows: list[dict[str, Any]]) -> dict[str, float | None]:
     dropped = sum(_count(r.get("dropped_markers")) for r in generated)
     with_source = [r for r in answered if r["answerable"] and r.get("source")]
     with_reference = [r for r in answered if r.get("reference")]
+    yes_no = [r for r in with_reference if r["answerable"] and polarity(r["reference"])]
     return {
         "abstention_rate_unanswerable": _share([r["abstained"] for r in unanswerable]),
         "false_abstention_rate_answerable": _share([r["abstained"] for r in answerable]),
@@ -166,6 +176,10 @@ def _answers(rows: list[dict[str, Any]]) -> dict[str, float | None]:
         "rouge_l": _mean([r["rouge_l"] for r in with_reference if r["rouge_l"] is not None]),
         "groundedness": _mean(
             [r["groundedness"] for r in answered if r["groundedness"] is not None]
+        ),
+        # Right or wrong, where a lexical check can tell: the reference opens with Yes or No.
+        "yes_no_agreement": _share(
+            [polarity(r["answer"] or "") == polarity(r["reference"]) for r in yes_no]
         ),
     }
 

@@ -7,11 +7,13 @@ from typing import Any
 import pytest
 
 from eval.metrics import (
+    HEADLINE,
     aggregate,
     compare,
     evidence_in,
     ndcg_at,
     percentile,
+    polarity,
     rouge_l,
     source_matches,
     token_f1,
@@ -219,6 +221,26 @@ def test_citation_metrics_and_cost() -> None:
     assert cost["completion_tokens_mean"] == 20
 
 
+def test_polarity_reads_the_first_word_past_markdown() -> None:
+    assert polarity("**No.** It takes an ACCESS EXCLUSIVE lock [1].") == "no"
+    assert polarity("Yes, you can [2].") == "yes"
+    assert polarity("Nobody needs to [1].") is None
+    assert polarity("You can't [1].") is None
+
+
+def test_yes_no_agreement_judges_answered_yes_no_questions_only() -> None:
+    rows = [
+        row(reference="No. It is blocked.", answer="No, it is blocked [1]."),
+        row(reference="No, never.", answer="Yes, it keeps working [1]."),  # wrong polarity
+        row(reference="Yes.", answer="You can [1]."),  # no yes or no: not agreeing
+        row(reference="Yes.", answer="Yes [1].", abstained=True),  # abstained: not judged
+        row(reference="Use pg_dump.", answer="Yes [1]."),  # not a yes/no question
+        row(reference="No.", answer="No [1].", answerable=False),  # unanswerable: not judged
+    ]
+    assert aggregate(rows)["answers"]["yes_no_agreement"] == round(1 / 3, 4)
+    assert aggregate([row(reference="Use pg_dump.")])["answers"]["yes_no_agreement"] is None
+
+
 def _report(hit5: float, false_abstention: float) -> dict[str, Any]:
     scope = aggregate([row()])
     scope["retrieval"]["evidence_hit@5"] = hit5
@@ -256,4 +278,4 @@ def test_compare_skips_nulls_and_datasets_missing_from_one_side() -> None:
     assert {r["scope"] for r in rows} == {"overall"}
     hit = next(r for r in rows if r["metric"] == "evidence_hit@5")
     assert (hit["base"], hit["new"], hit["delta"], hit["regressed"]) == (0.9, None, None, False)
-    assert len(rows) == 9  # every headline metric once
+    assert len(rows) == len(HEADLINE)  # every headline metric once
