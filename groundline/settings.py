@@ -71,7 +71,9 @@ class RetrievalSettings(BaseModel):
         default=0.5, description="Hybrid only: weight of the dense score (1 - alpha: keyword)."
     )
     candidates: int = Field(
-        default=20, description="Chunks each search (dense, keyword) fetches before fusing."
+        default=100,
+        description="Chunks each search (dense, keyword) fetches before fusing (and the "
+        "reranker, if set, re-orders).",
     )
     reranker: str = Field(
         default="",
