@@ -100,7 +100,9 @@ class Answer:
     completion_tokens: int = 0
     dropped_citations: int = 0  # invalid [n] markers removed from the model's output
     groundedness: float | None = None  # share of sentences the cited passages support
-    flagged: bool = False  # shown with a warning: its citations don't support enough of it
+    # Shown with a warning naming the sentences its passages don't support (too few of them
+    # supported, in "flag" mode, or some of them in an answer supported enough to show).
+    flagged: bool = False
     recited: int = 0  # sentences cited anew: to the passage that supports them, not their own
     # Why it abstained: no passage relevant enough, the model's own "I don't know", or the
     # grounding check.
@@ -111,6 +113,7 @@ class Answer:
     # Cosine similarity of the closest passage retrieved: what RETRIEVAL__MIN_SCORE is compared
     # with (None: nothing was retrieved).
     closest: float | None = None
+    warning: str = ""  # the end of ``text`` that warns of sentences not verified, if flagged
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -290,7 +293,8 @@ class Engine:
         # No words besides markers, or the model's own "I don't know": nothing to show.
         abstained = not content_words(MARKER.sub(" ", text)) or bool(_DONT_KNOW.match(text))
         abstained_by: Literal["model", "grounding"] | None = "model" if abstained else None
-        groundedness, flagged, recited = None, False, 0
+        groundedness, recited = None, 0
+        unverified: list[str] = []  # sentences of a shown answer its passages don't support
         if not abstained and self._settings.answers.grounding != "off":
             groundedness, sentences = ground(
                 text,
@@ -305,16 +309,19 @@ class Engine:
             if groundedness is not None and groundedness < self._settings.answers.min_groundedness:
                 log.info("answer not supported by the passages (%.2f): %r", groundedness, text)
                 abstained = self._settings.answers.grounding == "abstain"
-                flagged = not abstained
                 abstained_by = "grounding" if abstained else None
+            if not abstained:  # shown: the user is told which sentences weren't verified
+                unverified = [s.text for s in sentences if s.supported is False]
+        flagged = bool(unverified)
         draft = None
         if abstained:
             draft, text = text, self.abstain_text(question, given)
             yield text
         elif remaining := tail if released else text:
             yield remaining
+        warning = ""
         if flagged:
-            warning = "\n\n" + render("unsupported")
+            warning = "\n\n" + render("unsupported", sentences=unverified)
             text += warning
             yield warning
         timings.total_ms = (time.perf_counter() - started) * 1000
@@ -335,6 +342,7 @@ class Engine:
             draft,
             dont_know,
             nearest,
+            warning,
         )
 
     def ask(self, question: str, history: list[Message] | None = None) -> Answer:

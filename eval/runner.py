@@ -32,7 +32,8 @@ _SECRETS += [("qdrant", "api_key")]
 _ANSWER_KEYS = (
     *("answer", "abstained", "abstained_by", "markers", "valid_markers", "dropped_markers"),
     *("recited", "citations", "given", "draft", "draft_sentences", "dont_know", "closest"),
-    *("groundedness", "sentences", "token_f1", "rouge_l", "prompt_tokens", "completion_tokens"),
+    *("groundedness", "flagged", "sentences", "token_f1", "rouge_l"),
+    *("prompt_tokens", "completion_tokens"),
     "judge",
 )
 
@@ -130,7 +131,8 @@ def score(
     if engine is None:
         return row
     answer = engine.ask(q.question, q.history)
-    markers = [] if answer.abstained else cited_numbers(answer.text)
+    said = answer.text.removesuffix(answer.warning)  # what is scored: not the engine's warning
+    markers = [] if answer.abstained else cited_numbers(said)
     row.update(
         answer=answer.text,
         abstained=answer.abstained,
@@ -139,6 +141,7 @@ def score(
         valid_markers=[n for n in markers if 1 <= n <= len(answer.passages)],
         dropped_markers=answer.dropped_citations,
         recited=answer.recited,
+        flagged=answer.flagged,
         citations=[
             {
                 "n": p.n,
@@ -160,12 +163,12 @@ def score(
         row["draft"] = answer.draft
         row["draft_sentences"] = _sentences(ground(answer.draft, given, embed, q.question)[1])
     if not answer.abstained:
-        grounded, sentences = ground(answer.text, given, embed, q.question)
+        grounded, sentences = ground(said, given, embed, q.question)
         row["groundedness"] = grounded
         row["sentences"] = _sentences(sentences)
         if q.answer:
-            row["token_f1"] = round(metrics.token_f1(answer.text, q.answer), 4)
-            row["rouge_l"] = round(metrics.rouge_l(answer.text, q.answer), 4)
+            row["token_f1"] = round(metrics.token_f1(said, q.answer), 4)
+            row["rouge_l"] = round(metrics.rouge_l(said, q.answer), 4)
     return row
 
 

@@ -92,7 +92,8 @@ class AnswerSettings(BaseModel):
         default="abstain",
         description="What to do with an answer whose sentences its cited passages don't support "
         "(groundedness below min_groundedness): 'abstain' (say the documents don't cover it), "
-        "'flag' (show it with a warning) or 'off'.",
+        "'flag' (show it with a warning) or 'off'. Unless 'off', an answer shown with some "
+        "sentences unsupported names them in a warning.",
     )
     min_groundedness: float = Field(
         default=0.5,

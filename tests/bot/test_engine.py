@@ -117,6 +117,38 @@ def test_flag_mode_shows_the_unsupported_answer_with_a_warning(samples_kb: Knowl
     assert "could not be verified" in answer.text
 
 
+def test_a_shown_answer_names_the_sentences_its_passages_dont_support(
+    samples_kb: KnowledgeBase,
+) -> None:
+    supported = "You can ask for a full refund within 30 days of any subscription payment."
+    reply = f"{supported} {UNSUPPORTED}"  # half supported: enough to show, in the default mode
+    answer = Engine(samples_kb, ScriptedLLM(reply)).ask("How long do I have to ask for a refund?")
+    assert not answer.abstained
+    assert answer.groundedness == 0.5
+    assert answer.flagged
+    answer_part, warning = answer.text.split("\n\n⚠")
+    assert "full refund within 30 days" in answer_part
+    assert "Android app" in warning  # the sentence not verified is named
+    assert "full refund" not in warning  # the one verified is not
+
+
+def test_the_evaluation_scores_a_flagged_answer_without_its_warning(
+    samples_kb: KnowledgeBase,
+) -> None:
+    from eval.datasets import Question
+    from eval.runner import score
+
+    reply = "You can ask for a full refund within 30 days of any subscription payment. "
+    engine = Engine(samples_kb, ScriptedLLM(reply + UNSUPPORTED))
+    question = Question(id="f1", question="How long do I have to ask for a refund?")
+    embed = samples_kb.embedder.get_text_embedding_batch
+    row = score(question, "d", engine.retrieve(question.question), engine, embed)
+    assert row["flagged"] is True
+    assert "⚠" in row["answer"]  # the row keeps what the user saw
+    assert row["groundedness"] == 0.5  # the warning's quotes are not scored as the answer's
+    assert len(row["sentences"]) == 2
+
+
 def test_an_uncited_answer_is_checked_against_every_passage_given_and_cited_to_its_source(
     samples_kb: KnowledgeBase,
 ) -> None:
