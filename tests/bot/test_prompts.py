@@ -15,6 +15,7 @@ VARIABLES = {
     "reference": "Within 30 days.",
     "answer": "30 days [1].",
     "webhook": True,
+    "sentences": ["It works offline."],
 }
 
 
