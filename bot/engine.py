@@ -100,9 +100,6 @@ class Answer:
     completion_tokens: int = 0
     dropped_citations: int = 0  # invalid [n] markers removed from the model's output
     groundedness: float | None = None  # share of sentences the cited passages support
-    # Shown with a warning naming the sentences its passages don't support (too few of them
-    # supported, in "flag" mode, or some of them in an answer supported enough to show).
-    flagged: bool = False
     recited: int = 0  # sentences cited anew: to the passage that supports them, not their own
     # Why it abstained: no passage relevant enough, the model's own "I don't know", or the
     # grounding check.
@@ -113,7 +110,14 @@ class Answer:
     # Cosine similarity of the closest passage retrieved: what RETRIEVAL__MIN_SCORE is compared
     # with (None: nothing was retrieved).
     closest: float | None = None
-    warning: str = ""  # the end of ``text`` that warns of sentences not verified, if flagged
+    # The end of ``text`` that names the sentences its passages don't support (too few of them
+    # supported, in "flag" mode, or some of them in an answer supported enough to show).
+    warning: str = ""
+
+    @property
+    def flagged(self) -> bool:
+        """Shown with a warning: some of its sentences could not be verified."""
+        return bool(self.warning)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -312,7 +316,6 @@ class Engine:
                 abstained_by = "grounding" if abstained else None
             if not abstained:  # shown: the user is told which sentences weren't verified
                 unverified = [s.text for s in sentences if s.supported is False]
-        flagged = bool(unverified)
         draft = None
         if abstained:
             draft, text = text, self.abstain_text(question, given)
@@ -320,7 +323,7 @@ class Engine:
         elif remaining := tail if released else text:
             yield remaining
         warning = ""
-        if flagged:
+        if unverified:
             warning = "\n\n" + render("unsupported", sentences=unverified)
             text += warning
             yield warning
@@ -336,7 +339,6 @@ class Engine:
             usage.completion_tokens,
             citations.dropped,
             groundedness,
-            flagged,
             recited,
             abstained_by,
             draft,
