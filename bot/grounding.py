@@ -11,7 +11,9 @@ from bot.citations import MARKER
 
 # Markers written after the full stop ("… days.[1] Next") belong to the sentence before it.
 _MARKERS_AFTER_STOP = re.compile(r"([.!?]+)((?:\s*\[\d{1,3}\])+)")
-_SENTENCE_END = re.compile(r"((?<=[.!?])\s+)")
+# A sentence ends at ".", "!" or "?" and a space, but not after "e.g.", "i.e.", "cf." or "vs.",
+# which open the rest of a sentence (cut there, its halves are fragments no passage supports).
+_SENTENCE_END = re.compile(r"((?<=[.!?])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bcf\.)(?<!\bvs\.)\s+)")
 _LINE_START = re.compile(r"\s*(?:(?:[-*•+]|\d{1,3}[.)])\s+)?")  # indent and list bullet
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 # A figure standing on its own: "30", "$12.50", "50%", "1,000", "3.12" (not the 2 of "py2exe",

@@ -44,6 +44,15 @@ def test_a_marker_after_the_full_stop_stays_with_its_sentence() -> None:
     ]
 
 
+def test_a_sentence_is_not_cut_after_an_abbreviation() -> None:
+    text = "Use a library, e.g. pyserial, to read the port. Or i.e. vs. cf. stay whole. Done."
+    assert split_sentences(text) == [
+        "Use a library, e.g. pyserial, to read the port.",
+        "Or i.e. vs. cf. stay whole.",
+        "Done.",
+    ]
+
+
 def test_content_words_drop_stopwords_and_case() -> None:
     assert content_words("The Refund is for 30 days") == ["refund", "30", "days"]
 
