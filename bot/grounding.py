@@ -169,8 +169,10 @@ def ground(
     ``passages`` are all those given to the model. Each sentence's [n] markers are removed from
     its text. It is checked against the passages its markers name; with no marker of its own,
     against those the answer cites; when the answer cites none, against them all. It is
-    supported when its cosine similarity to one of them reaches ``min_similarity`` or one of them
-    holds ``min_overlap`` of its distinct content words, and every figure it states (a price, a
+    supported when its cosine similarity to one of them reaches ``min_similarity``, one of them
+    holds ``min_overlap`` of its distinct content words, or one of them holds every word it adds
+    to the question (``new_words``: an answer that repeats the question's words tells only
+    those), and every figure it states (a price, a
     limit, a time, a version) is written in them or in the ``question``: a paraphrase may reword,
     but a number that is in no passage was made up. So is a sentence naming more than
     ``max_new_names`` things (capitalised words: languages, products, platforms) that no given
@@ -219,8 +221,10 @@ def ground(
         )
         known = asked.union(*(passage_figures[n] for n in against))
         sentence.unsupported_figures = sorted(figures(sentence.text) - known)
+        told = new_words(sentence.text, question)
+        tells = bool(told) and any(all(w in passage_words[n] for w in told) for n in against)
         return (
-            sentence.similarity >= min_similarity or sentence.overlap >= min_overlap
+            sentence.similarity >= min_similarity or sentence.overlap >= min_overlap or tells
         ) and not sentence.unsupported_figures
 
     def closest(vector: list[float], candidates: list[int]) -> int:

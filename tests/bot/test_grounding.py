@@ -209,6 +209,25 @@ def test_a_sentence_telling_mostly_what_no_passage_says_is_unsupported() -> None
     )
 
 
+def test_a_sentence_whose_every_new_word_one_passage_holds_is_supported() -> None:
+    passages = {1: "inet holds an IPv4 or IPv6 host address, and optionally its subnet."}
+    question = "Storing client addresses with their subnet mask: which column type should I use?"
+    # It repeats the question's words, so little of it is in the passage (2 of 8 words), but
+    # what it adds to the question, "inet", is.
+    answer = "For client addresses with a subnet mask, the column type to use is inet [1]."
+    score, sentences = ground(answer, passages, zero_similarity, question)
+    assert sentences[0].overlap == pytest.approx(2 / 8)
+    assert score == 1.0
+    # What it adds must be in the passage: "cidr" is not.
+    wrong = "For client addresses with a subnet mask, the column type to use is cidr [1]."
+    assert ground(wrong, passages, zero_similarity, question)[0] == 0.0
+    # A sentence that adds nothing to the question but its yes or no is not supported by this.
+    passages = {1: "ANALYZE takes only a SHARE UPDATE EXCLUSIVE lock, so reads and writes go on."}
+    question = "Can I run ANALYZE while the app writes to the table?"
+    echo = "No, you cannot run ANALYZE while the app writes to the table [1]."
+    assert ground(echo, passages, zero_similarity, question)[0] == 0.0
+
+
 def test_a_short_sentence_with_a_figure_is_scored() -> None:
     score, sentences = ground("Price: $15 [1].", {1: "Payroll price is 12 pounds."}, bag_of_words)
     assert sentences[0].unsupported_figures == ["15"]
