@@ -184,9 +184,10 @@ def ground(
     ``recited`` names that passage (the model cited the wrong one: see ``recite``); so it does
     for each supported sentence of an answer that cites nothing, which the user would otherwise
     see without a source. Sentences of fewer than ``min_words`` words and no figure are not
-    scored (``supported`` None). The score is None when no sentence is scored; with no passages
-    at all every scored sentence is unsupported and the score is 0.0, since an answer that cites
-    nothing is not grounded in anything.
+    scored (``supported`` None), nor are lead-ins ending with ":" when another sentence is. The
+    score is None when no sentence is scored; with no passages at all every scored sentence is
+    unsupported and the score is 0.0, since an answer that cites nothing is not grounded in
+    anything.
     """
     sentences = []
     for raw in split_sentences(answer):
@@ -195,6 +196,12 @@ def ground(
         text = re.sub(r"\s+([.,;:!?])", r"\1", text)  # "days [1]." leaves "days ."
         scored = len(words(text)) >= min_words or bool(figures(text))
         sentences.append(SentenceSupport(text, False if scored else None, markers=markers))
+    # A lead-in ("…, run the following command:") says what follows, which is scored itself;
+    # it is scored only when no other sentence is, so that no answer goes unchecked for it.
+    lead_ins = [s for s in sentences if s.supported is not None and s.text.endswith(":")]
+    if len(lead_ins) < sum(1 for s in sentences if s.supported is not None):
+        for sentence in lead_ins:
+            sentence.supported = None
     scored_sentences = [s for s in sentences if s.supported is not None]
     if not scored_sentences:
         return None, sentences

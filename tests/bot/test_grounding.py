@@ -131,6 +131,17 @@ def test_short_sentences_are_not_scored_and_no_passages_means_zero() -> None:
     assert sentences[0].supported is False
 
 
+def test_a_lead_in_to_a_list_or_command_is_not_scored() -> None:
+    answer = "To turn on payroll, do the following steps [1]:\n- Open the payroll price page [1]."
+    score, sentences = ground(answer, {1: "Payroll price page"}, bag_of_words)
+    assert [s.supported for s in sentences] == [None, True]
+    assert score == 1.0
+    # With nothing after it to score, the lead-in is scored: the answer is still checked.
+    score, sentences = ground("To turn on payroll, run this command:\n`on`", {1: "x"}, bag_of_words)
+    assert [s.supported for s in sentences] == [False, None]
+    assert score == 0.0
+
+
 def test_figures_are_numbers_standing_on_their_own_normalised() -> None:
     text = "Pay $12.00 for 1,000 rows, 50% off, in 3.10 or 3.12 (py2exe, RS232, l1-0.dll)."
     assert figures(text) == {"12", "1000", "50", "3.1", "3.12"}
