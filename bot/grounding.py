@@ -51,6 +51,7 @@ class SentenceSupport:
     markers: list[int] = field(default_factory=list)
     unsupported_figures: list[str] = field(default_factory=list)  # in no passage checked
     unsupported_names: list[str] = field(default_factory=list)  # in no passage given
+    told: list[str] = field(default_factory=list)  # what it adds to the question: ``new_words``
     unsupported_words: list[str] = field(default_factory=list)  # new to the question, in no passage
     recited: int | None = None  # the passage that supports it, when its own citations don't
 
@@ -166,28 +167,26 @@ def ground(
 ) -> tuple[float | None, list[SentenceSupport]]:
     """Share of the answer's scored sentences that the passages support, and each sentence.
 
-    ``passages`` are all those given to the model. Each sentence's [n] markers are removed from
-    its text. It is checked against the passages its markers name; with no marker of its own,
-    against those the answer cites; when the answer cites none, against them all. It is
-    supported when its cosine similarity to one of them reaches ``min_similarity``, one of them
-    holds ``min_overlap`` of its distinct content words, or one of them holds every word it adds
-    to the question (``new_words``: an answer that repeats the question's words tells only
-    those), and every figure it states (a price, a
-    limit, a time, a version) is written in them or in the ``question``: a paraphrase may reword,
-    but a number that is in no passage was made up. So is a sentence naming more than
-    ``max_new_names`` things (capitalised words: languages, products, platforms) that no given
-    passage nor the question names: a list of them is how a small model invents an answer. So
-    is a sentence most of whose new words (content words the question doesn't use: what it
-    tells) are in no given passage, beyond ``1 - min_known_words`` of them: "The interface is
-    available in English" answers "Which languages…?" with a word no passage holds. A
-    sentence its own passages don't support but another given passage does is supported, and
-    ``recited`` names that passage (the model cited the wrong one: see ``recite``); so it does
-    for each supported sentence of an answer that cites nothing, which the user would otherwise
-    see without a source. Sentences of fewer than ``min_words`` words and no figure are not
-    scored (``supported`` None), nor are lead-ins ending with ":" when another sentence is. The
-    score is None when no sentence is scored; with no passages at all every scored sentence is
-    unsupported and the score is 0.0, since an answer that cites nothing is not grounded in
-    anything.
+    ``passages`` are all those given to the model. Each sentence's [n] markers are removed from its
+    text. It is checked against the passages its markers name; with no marker of its own, against
+    those the answer cites; when the answer cites none, against them all. It is supported when its
+    cosine similarity to one of them reaches ``min_similarity``, one of them holds ``min_overlap``
+    of its distinct content words, or one of them holds every word it adds to the question
+    (``new_words``: an answer that repeats the question's words tells only those), and every figure
+    it states (a price, a limit, a time, a version) is written in them or in the ``question``: a
+    paraphrase may reword, but a number that is in no passage was made up. So is a sentence naming
+    more than ``max_new_names`` things (capitalised words: languages, products, platforms) that no
+    given passage nor the question names: a list of them is how a small model invents an answer. So
+    is a sentence most of whose new words (content words the question doesn't use: what it tells)
+    are in no given passage, beyond ``1 - min_known_words`` of them: "The interface is available in
+    English" answers "Which languages…?" with a word no passage holds. A sentence its own passages
+    don't support but another given passage does is supported, and ``recited`` names that passage
+    (the model cited the wrong one: see ``recite``); so it does for each supported sentence of an
+    answer that cites nothing, which the user would otherwise see without a source. Sentences of
+    fewer than ``min_words`` words and no figure are not scored (``supported`` None), nor are
+    lead-ins ending with ":" when another sentence is. The score is None when no sentence is scored;
+    with no passages at all every scored sentence is unsupported and the score is 0.0, since an
+    answer that cites nothing is not grounded in anything.
     """
     sentences = []
     for raw in split_sentences(answer):
@@ -228,7 +227,7 @@ def ground(
         )
         known = asked.union(*(passage_figures[n] for n in against))
         sentence.unsupported_figures = sorted(figures(sentence.text) - known)
-        told = new_words(sentence.text, question)
+        told = sentence.told
         tells = bool(told) and any(all(w in passage_words[n] for w in told) for n in against)
         return (
             sentence.similarity >= min_similarity or sentence.overlap >= min_overlap or tells
@@ -244,7 +243,7 @@ def ground(
     for sentence, vector in zip(scored_sentences, vectors, strict=False):
         against = [n for n in sentence.markers if n in passages] or cited or numbers
         sentence.unsupported_names = sorted(names(sentence.text) - named)
-        told = new_words(sentence.text, question)
+        sentence.told = told = new_words(sentence.text, question)
         sentence.unsupported_words = [w for w in told if stem(w) not in stems]
         made_up = told and len(sentence.unsupported_words) / len(told) > 1 - min_known_words
         if len(sentence.unsupported_names) > max_new_names or made_up:
