@@ -38,6 +38,8 @@ _STOPWORD_LIST = (
 STOPWORDS = frozenset(_STOPWORD_LIST.split())
 _POLARITY = frozenset(["yes", "not", "cannot", "never"])
 _POSSESSIVE = re.compile(r"['\u2019]s$")
+# Markers that are the object of a sentence's last word: "This is stated in [2][3]."
+_CITED_AT_END = re.compile(r"\b(?:in|from|by|at|see|under)\s*(?:\[\d{1,3}\]\s*)+[.!]?$", re.I)
 
 Embed = Callable[[list[str]], list[list[float]]]
 
@@ -131,7 +133,10 @@ def names(sentence: str) -> set[str]:
 
 
 def stem(word: str) -> str:
-    """A crude stem: the first five letters ("returns" and "returned" are "retur")."""
+    """A crude stem: the first five letters, a plural's "s" dropped first ("returns" and
+    "returned" are "retur"; "days" and the "day" of "14-day" are "day")."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
     return word[:5]
 
 
@@ -141,6 +146,14 @@ def new_words(sentence: str, question: str) -> list[str]:
     asked = {stem(w) for w in words(question)}
     found = dict.fromkeys(w for w in content_words(sentence) if stem(w) not in asked)
     return [w for w in found if not polarity(w)]
+
+
+def _points(text: str, raw: str) -> bool:
+    """Whether a sentence only says where the answer is: its markers are the object of its last
+    word and it has at most two content words ("This information is provided in [1].", not
+    "You can change the port, as described in [2].")."""
+    said = [w for w in content_words(text) if not polarity(w)]
+    return len(said) <= 2 and bool(_CITED_AT_END.search(raw))
 
 
 def _passage_figures(text: str) -> set[str]:
@@ -184,22 +197,29 @@ def ground(
     (the model cited the wrong one: see ``recite``); so it does for each supported sentence of an
     answer that cites nothing, which the user would otherwise see without a source. Sentences of
     fewer than ``min_words`` words and no figure are not scored (``supported`` None), nor are
-    lead-ins ending with ":" when another sentence is. The score is None when no sentence is scored;
-    with no passages at all every scored sentence is unsupported and the score is 0.0, since an
-    answer that cites nothing is not grounded in anything.
+    lead-ins ending with ":" or pointers to the passages ("This is stated in [2].") when another
+    sentence is. The score is None when no sentence is scored; with no passages at all every
+    scored sentence is unsupported and the score is 0.0, since an answer that cites nothing is not
+    grounded in anything.
     """
     sentences = []
-    for raw in split_sentences(answer):
+    raws = split_sentences(answer)
+    for raw in raws:
         markers = [int(n) for n in MARKER.findall(raw)]
         text = " ".join(MARKER.sub(" ", raw).split())
         text = re.sub(r"\s+([.,;:!?])", r"\1", text)  # "days [1]." leaves "days ."
         scored = len(words(text)) >= min_words or bool(figures(text))
         sentences.append(SentenceSupport(text, False if scored else None, markers=markers))
-    # A lead-in ("…, run the following command:") says what follows, which is scored itself;
-    # it is scored only when no other sentence is, so that no answer goes unchecked for it.
-    lead_ins = [s for s in sentences if s.supported is not None and s.text.endswith(":")]
-    if len(lead_ins) < sum(1 for s in sentences if s.supported is not None):
-        for sentence in lead_ins:
+    # A lead-in ("…, run the following command:") says what follows, which is scored itself, and
+    # a pointer ("This is stated in [2].") says where the answer is; either is scored only when
+    # no other sentence is, so that no answer goes unchecked for it.
+    asides = [
+        s
+        for s, raw in zip(sentences, raws, strict=True)
+        if s.supported is not None and (s.text.endswith(":") or _points(s.text, raw))
+    ]
+    if len(asides) < sum(1 for s in sentences if s.supported is not None):
+        for sentence in asides:
             sentence.supported = None
     scored_sentences = [s for s in sentences if s.supported is not None]
     if not scored_sentences:

@@ -142,6 +142,31 @@ def test_a_lead_in_to_a_list_or_command_is_not_scored() -> None:
     assert score == 0.0
 
 
+def test_a_pointer_to_the_passages_is_not_scored() -> None:
+    passages = {1: "Refunds are paid back to the original card within 30 days."}
+    answer = "Refunds are paid back within 30 days [1]. This is stated in [1]."
+    score, sentences = ground(answer, passages, zero_similarity)
+    assert [s.supported for s in sentences] == [True, None]
+    assert score == 1.0
+    # A claim that ends by citing is still a claim; a pointer alone is still checked.
+    score, sentences = ground(
+        "You can change the port, as described in [1].", passages, zero_similarity
+    )
+    assert sentences[0].supported is False
+    assert ground("This information is provided in [1].", passages, zero_similarity)[0] == 0.0
+
+
+def test_a_plural_is_the_word_a_passage_holds() -> None:
+    passages = {1: "Every new account starts on a 14-day free trial of the Team plan."}
+    question = "How long is the free trial?"
+    # It tells "lasts", "14" and "days": "days" is the "day" of "14-day", so only "lasts" is new.
+    score, sentences = ground(
+        "The free trial lasts for 14 days [1].", passages, zero_similarity, question
+    )
+    assert sentences[0].unsupported_words == ["lasts"]
+    assert score == 1.0
+
+
 def test_figures_are_numbers_standing_on_their_own_normalised() -> None:
     text = "Pay $12.00 for 1,000 rows, 50% off, in 3.10 or 3.12 (py2exe, RS232, l1-0.dll)."
     assert figures(text) == {"12", "1000", "50", "3.1", "3.12"}
