@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from bot.citations import MARKER, CitationFilter, cited_numbers
-from bot.grounding import content_words, ground, recite
+from bot.grounding import content_words, figures, ground, recite, words
+from bot.language import NAMES, detect
 from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
 from groundline.kb import KnowledgeBase
@@ -35,6 +36,24 @@ _DONT_KNOW_PHRASES = (
 _DONT_KNOW = re.compile(
     r"^[\W\d]*(?:(?:yes|no)\W+)?(" + "|".join(_DONT_KNOW_PHRASES) + r")\b", re.I
 )
+# What a translation must keep as it is: citation markers, links and e-mail addresses.
+_VERBATIM = re.compile(
+    r"\[\d{1,3}\]|https?://[^\s<>\"]*[^\s<>\".,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
+ECHO = 0.8  # share of a question's words its "translation" repeats: it was in that language
+
+
+def keeps(original: str, translation: str) -> bool:
+    """Whether a translation keeps the original's markers, links, e-mail addresses and figures."""
+    return sorted(_VERBATIM.findall(original)) == sorted(
+        _VERBATIM.findall(translation)
+    ) and figures(original) == figures(translation)
+
+
+def echoes(question: str, translation: str) -> bool:
+    """Whether a "translation" repeats the question's words: it was in that language already."""
+    asked = set(words(question))
+    return bool(asked) and len(asked & set(words(translation))) / len(asked) >= ECHO
 
 
 def opens_dont_know(token: str) -> bool:
@@ -113,6 +132,10 @@ class Answer:
     # The end of ``text`` that names the sentences its passages don't support (too few of them
     # supported, in "flag" mode, or some of them in an answer supported enough to show).
     warning: str = ""
+    # The user's language (a bot.language code), when the question was in another language than
+    # the documents: it was answered in theirs, then ``text`` translated into the user's.
+    language: str | None = None
+    translated_from: str | None = None  # the answer (without its warning) before translation
 
     @property
     def flagged(self) -> bool:
@@ -151,6 +174,12 @@ class Engine:
         self._kb = kb
         self._llm = llm
         self._settings = kb.settings
+        documents = self._settings.answers.documents_language
+        if documents != "off" and documents not in NAMES:
+            raise ValueError(
+                f"ANSWERS__DOCUMENTS_LANGUAGE={documents!r} is not a language Groundline "
+                f"translates: use one of {', '.join(sorted(NAMES))}, or 'off'."
+            )
         retrieval = self._settings.retrieval
         self._retriever = Retriever(
             kb, retrieval.mode, retrieval.alpha, retrieval.candidates, build_reranker(kb.settings)
@@ -188,6 +217,28 @@ class Engine:
         follow-ups; cheaper than asking the model to rewrite it, which costs a generation."""
         previous = [m["content"] for m in history if m["role"] == "user"]
         return f"{previous[-1]}\n{question}" if previous else question
+
+    def translate(self, text: str, language: str) -> str:
+        """``text`` translated by the model into ``language`` (a key of bot.language.NAMES)."""
+        messages: list[Message] = [
+            {"role": "system", "content": render("translator")},
+            {"role": "user", "content": render("translate", language=NAMES[language], text=text)},
+        ]
+        limit = 2 * self._settings.llm.max_answer_tokens
+        return "".join(self._llm.stream_chat(messages, limit, Usage())).strip()
+
+    def understand(self, question: str) -> tuple[str, str | None]:
+        """The question in the documents' language, and the user's language when it was in
+        another (None: asked in the documents' language, or it could not be told)."""
+        documents = self._settings.answers.documents_language
+        language = None if documents == "off" else detect(question)
+        if language is None or NAMES[language] == NAMES[documents]:
+            return question, None
+        asked = self.translate(question, documents)
+        if not content_words(asked) or echoes(question, asked):
+            return question, None  # detection was wrong, or the model could not translate it
+        log.info("question in %s, asked as %r", NAMES[language], asked)
+        return asked, language
 
     def _messages(
         self, question: str, history: list[Message], passages: list[Passage]
@@ -229,9 +280,46 @@ class Engine:
         )
 
     def stream(self, question: str, history: list[Message] | None = None) -> Iterator[str | Answer]:
-        """Yield the answer's text as it is generated, then the finished Answer."""
-        history = history or []
+        """Yield the answer's text as it is generated, then the finished Answer.
+
+        A question in another language than the documents' is answered in theirs, searched,
+        checked and cited as any other, then the whole answer is translated into the user's and
+        shown at once; a translation that loses a marker, figure, link or address is not shown,
+        the answer is, in the documents' language."""
         started = time.perf_counter()
+        asked, language = self.understand(question)
+        if language is None:
+            yield from self._answer(question, history or [], started)
+            return
+        answer = next(
+            a for a in self._answer(asked, history or [], started) if isinstance(a, Answer)
+        )
+        said = answer.text.removesuffix(answer.warning)
+        translated = self.translate(said, language)
+        if not keeps(said, translated):
+            log.info("translation into %s dropped a marker, figure or link: not shown", language)
+            yield answer.text
+            yield answer
+            return
+        warning = ""
+        if answer.warning:
+            warning = "\n\n" + self.translate(answer.warning.strip(), language)
+        text = translated + warning
+        elapsed = (time.perf_counter() - started) * 1000
+        yield text
+        yield replace(
+            answer,
+            text=text,
+            warning=warning,
+            language=language,
+            translated_from=said,
+            timings=replace(answer.timings, first_token_ms=elapsed, total_ms=elapsed),
+        )
+
+    def _answer(
+        self, question: str, history: list[Message], started: float
+    ) -> Iterator[str | Answer]:
+        """``stream`` for a question in the documents' language."""
         timings = Timings()
         retrieved = self.retrieve(self.standalone(question, history))
         timings.retrieval_ms = (time.perf_counter() - started) * 1000

@@ -27,6 +27,7 @@ _SHOWN = {
         "groundedness",
         "token_f1",
         "yes_no_agreement",
+        "same_language",
     ],
     "cost": ["retrieval_ms_p50", "first_token_ms_p50", "total_ms_p50", "prompt_tokens_mean"],
 }

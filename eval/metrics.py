@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from typing import Any
 
+from bot.language import detect
+
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 _FIRST_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -180,6 +182,14 @@ def _answers(rows: list[dict[str, Any]]) -> dict[str, float | None]:
         # Right or wrong, where a lexical check can tell: the reference opens with Yes or No.
         "yes_no_agreement": _share(
             [polarity(r["answer"] or "") == polarity(r["reference"]) for r in yes_no]
+        ),
+        # Replies (answers and abstentions) in the question's language, where both can be told.
+        "same_language": _share(
+            [
+                r["answer_language"] == asked
+                for r in generated
+                if r.get("answer_language") and (asked := detect(r["question"]))
+            ]
         ),
     }
 

@@ -14,6 +14,7 @@ from typing import Any
 from bot.citations import cited_numbers
 from bot.engine import Engine, Passage
 from bot.grounding import SentenceSupport, ground
+from bot.language import detect
 from bot.llm import ChatLLM, Message, Usage
 from eval import metrics
 from eval.datasets import Question, load
@@ -33,7 +34,7 @@ _ANSWER_KEYS = (
     *("answer", "abstained", "abstained_by", "markers", "valid_markers", "dropped_markers"),
     *("recited", "citations", "given", "draft", "draft_sentences", "dont_know", "closest"),
     *("groundedness", "flagged", "sentences", "token_f1", "rouge_l"),
-    *("prompt_tokens", "completion_tokens"),
+    *("prompt_tokens", "completion_tokens", "asked", "language", "answer_language"),
     "judge",
 )
 
@@ -94,9 +95,16 @@ def public_settings(settings: Settings) -> dict[str, Any]:
 
 
 def score(
-    q: Question, dataset: str, retrieved: list[Passage], engine: Engine | None, embed: Embed
+    q: Question,
+    dataset: str,
+    retrieved: list[Passage],
+    engine: Engine | None,
+    embed: Embed,
+    asked: str | None = None,
 ) -> dict[str, Any]:
-    """One results.jsonl row: retrieval against the gold, then (with an engine) the answer."""
+    """One results.jsonl row: retrieval against the gold, then (with an engine) the answer.
+
+    ``asked``: the question in the documents' language, when it was translated into it."""
     similarities = [p.similarity for p in retrieved if p.similarity is not None]
     hits = []
     for p in retrieved:
@@ -131,10 +139,15 @@ def score(
     if engine is None:
         return row
     answer = engine.ask(q.question, q.history)
-    said = answer.text.removesuffix(answer.warning)  # what is scored: not the engine's warning
+    # What is scored: not the engine's warning, and in the documents' language (as checked).
+    said = answer.translated_from or answer.text.removesuffix(answer.warning)
     markers = [] if answer.abstained else cited_numbers(said)
+    question = asked or q.question
     row.update(
         answer=answer.text,
+        asked=asked,
+        language=answer.language,
+        answer_language=detect(answer.text.removesuffix(answer.warning)),
         abstained=answer.abstained,
         abstained_by=answer.abstained_by,
         markers=markers,
@@ -161,9 +174,9 @@ def score(
     given = {p.n: p.text for p in answer.passages}  # as the engine's guard checks it
     if answer.abstained_by == "grounding" and answer.draft:  # why the check refused it
         row["draft"] = answer.draft
-        row["draft_sentences"] = _sentences(ground(answer.draft, given, embed, q.question)[1])
+        row["draft_sentences"] = _sentences(ground(answer.draft, given, embed, question)[1])
     if not answer.abstained:
-        grounded, sentences = ground(said, given, embed, q.question)
+        grounded, sentences = ground(said, given, embed, question)
         row["groundedness"] = grounded
         row["sentences"] = _sentences(sentences)
         if q.answer:
@@ -218,9 +231,14 @@ def run(
                 for q in questions:
                     if progress:
                         progress(f"{name}: {q.id}", len(rows), total)
-                    query = engine.standalone(q.question, q.history)
-                    retrieved = engine.retrieve(query, options.k)
-                    row = score(q, name, retrieved, engine if options.generate else None, embed)
+                    # Translating a question needs the model: a --no-generate run searches
+                    # with it as it is.
+                    asked, language = (
+                        engine.understand(q.question) if options.generate else (q.question, None)
+                    )
+                    retrieved = engine.retrieve(engine.standalone(asked, q.history), options.k)
+                    generating = engine if options.generate else None
+                    row = score(q, name, retrieved, generating, embed, asked if language else None)
                     rows.append(row)
                     results.write(json.dumps(row, ensure_ascii=False) + "\n")
                     results.flush()

@@ -107,6 +107,13 @@ class AnswerSettings(BaseModel):
         "answers with its likeliest other opening and the grounding check judges the answer. "
         "1.01: never take it.",
     )
+    documents_language: str = Field(
+        default="en",
+        pattern=r"^(off|[a-z]{2}(-[a-z]{2})?)$",
+        description="Language the documents are written in (en, fr, de, es, …: see "
+        "bot/language.py). A question clearly in another language is translated into it by the "
+        "model to search and check, and the answer is translated back. 'off': never translate.",
+    )
 
 
 class IngestSettings(BaseModel):

@@ -53,3 +53,23 @@ class ScriptedLLM:
     ) -> str:
         self.calls.append(messages)
         return self.reply
+
+
+class TranslatingLLM(ScriptedLLM):
+    """A ScriptedLLM that answers a request to translate into a language with that language's
+    entry of ``translations``, and anything else with ``reply``."""
+
+    def __init__(self, reply: str, translations: dict[str, str]) -> None:
+        super().__init__(reply)
+        self.translations = translations
+
+    def stream_chat(
+        self, messages: list[Message], max_tokens: int, usage: Usage, prefix: str = ""
+    ) -> Iterator[str]:
+        request = messages[-1]["content"]
+        for language, translation in self.translations.items():
+            if request.startswith(f"Translate into {language}."):
+                self.calls.append(messages)
+                yield translation
+                return
+        yield from super().stream_chat(messages, max_tokens, usage, prefix)

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Answer, Engine, opens_dont_know
+from bot.language import detect
 from bot.llm import LlamaCppLLM
 from groundline.kb import KnowledgeBase
 from ingest.cli import build_ingestor
-from tests.bot.fakes import ScriptedLLM
+from tests.bot.fakes import ScriptedLLM, TranslatingLLM
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.slow
@@ -270,6 +271,77 @@ def test_astream_runs_off_the_event_loop(samples_kb: KnowledgeBase) -> None:
     assert "".join(i for i in items if isinstance(i, str)).strip() == items[-1].text
 
 
+SPANISH = "¿Cuánto tiempo tengo para pedir un reembolso de mi suscripción?"
+
+
+def test_a_question_in_another_language_is_answered_in_it_from_the_documents(
+    samples_kb: KnowledgeBase,
+) -> None:
+    english = "How long do I have to ask for a refund of my subscription?"
+    llm = TranslatingLLM("", {"English": english})
+    engine = Engine(samples_kb, llm)
+    n = next(p.n for p in engine.retrieve(english) if "full refund within 30 days" in p.text)
+    said = f"You can ask for a full refund within 30 days of any payment [{n}]."
+    llm.reply = said
+    llm.translations["Spanish"] = f"Puede pedir un reembolso completo en un plazo de 30 días [{n}]."
+    answer = engine.ask(SPANISH)
+    # Searched, answered and checked in English, the documents' language; shown in Spanish.
+    assert answer.language == "es"
+    assert answer.translated_from == said
+    assert answer.text == llm.translations["Spanish"]
+    assert answer.groundedness == 1.0
+    assert [c.doc_id for c in answer.citations] == ["billing-and-refunds.md"]
+    assert english in llm.calls[-2][-1]["content"]  # the answer prompt asked it in English
+
+
+def test_a_translation_that_loses_a_marker_or_figure_is_not_shown(
+    samples_kb: KnowledgeBase,
+) -> None:
+    english = "How long do I have to ask for a refund of my subscription?"
+    said = "You can ask for a full refund within 30 days of any payment [1]."
+    for lossy in (
+        "Puede pedir un reembolso en 30 días.",
+        "Puede pedir un reembolso en 60 días [1].",
+    ):
+        llm = TranslatingLLM(said, {"English": english, "Spanish": lossy})
+        answer = Engine(samples_kb, llm).ask(SPANISH)
+        assert answer.text.startswith("You can ask for a full refund within 30 days")
+        assert answer.language is None
+
+
+def test_an_abstention_is_translated_with_its_handoff_kept(kb: KnowledgeBase) -> None:
+    settings = kb.settings.model_copy(update={"handoff": "https://help.example.com/contact"})
+    spanish = "No lo sé: busqué en 0 documentos. Una persona puede ayudarle: https://help.example.com/contact"
+    llm = TranslatingLLM(
+        "", {"English": "How long do I have to ask for a refund?", "Spanish": spanish}
+    )
+    answer = Engine(KnowledgeBase(settings, kb.client, kb.embedder), llm).ask(SPANISH)
+    assert answer.abstained_by == "threshold"  # an empty knowledge base
+    assert answer.text == spanish
+    assert answer.language == "es"
+
+
+def test_a_question_in_the_documents_language_is_not_translated(samples_kb: KnowledgeBase) -> None:
+    llm = TranslatingLLM("Thirty days [1].", {"English": "unused", "Spanish": "unused"})
+    answer = Engine(samples_kb, llm).ask(
+        "How long do I have to ask for a refund of my subscription?"
+    )
+    assert answer.language is None
+    assert all(not c[-1]["content"].startswith("Translate") for c in llm.calls)
+
+
+def test_a_misread_question_the_model_returns_unchanged_is_asked_as_it_is(
+    samples_kb: KnowledgeBase,
+) -> None:
+    # langdetect reads this English question as Dutch; asked to translate it into English, the
+    # model gives it back: it is not translated, nor is its answer.
+    question = "__import__('x.y.z') returns <module 'x'>; how do I get z?"
+    llm = TranslatingLLM("I don't know.", {"English": question.replace("'", '"')})
+    answer = Engine(samples_kb, llm).ask(question)
+    assert answer.language is None
+    assert not [c for c in llm.calls if c[-1]["content"].startswith("Translate into Dutch")]
+
+
 def test_real_model_answers_from_the_right_document(
     samples_kb: KnowledgeBase, llm: LlamaCppLLM
 ) -> None:
@@ -281,3 +353,14 @@ def test_real_model_answers_from_the_right_document(
     assert answer.prompt_tokens > 0
     assert answer.completion_tokens > 0
     assert answer.timings.first_token_ms is not None
+
+
+def test_real_model_replies_to_a_question_in_spanish_in_spanish(
+    samples_kb: KnowledgeBase, llm: LlamaCppLLM
+) -> None:
+    # The small test model doubts its answer here, so it is its abstention that is translated.
+    answer = Engine(samples_kb, llm).ask("¿Qué pasa si supero el límite de velocidad de la API?")
+    assert answer.language == "es"
+    assert detect(answer.text) == "es"
+    assert answer.translated_from is not None
+    assert detect(answer.translated_from) == "en"

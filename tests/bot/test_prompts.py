@@ -16,6 +16,8 @@ VARIABLES = {
     "answer": "30 days [1].",
     "webhook": True,
     "sentences": ["It works offline."],
+    "language": "Spanish",
+    "text": "Thirty days [1].",
 }
 
 
@@ -61,3 +63,10 @@ def test_a_missing_variable_is_an_error() -> None:
 def test_abstain_prompt_says_a_person_will_follow_up_only_with_a_webhook() -> None:
     assert "follow up" in prompts.render("abstain", **VARIABLES)
     assert "follow up" not in prompts.render("abstain", **{**VARIABLES, "webhook": False})
+
+
+def test_translate_prompt_names_the_language_and_keeps_markers() -> None:
+    text = prompts.render("translate", language="Spanish", text="Thirty days [1].")
+    assert text.startswith("Translate into Spanish.")
+    assert "[n] marker" in text
+    assert text.endswith("Thirty days [1].")

@@ -241,6 +241,17 @@ def test_yes_no_agreement_judges_answered_yes_no_questions_only() -> None:
     assert aggregate([row(reference="Use pg_dump.")])["answers"]["yes_no_agreement"] is None
 
 
+def test_same_language_compares_reply_and_question_where_both_can_be_told() -> None:
+    rows = [
+        row(question="¿Cuántas claves de API puede tener mi cuenta?", answer_language="es"),
+        row(question="Quels sont vos horaires d'assistance téléphonique ?", answer_language="en"),
+        row(question="How many API keys can my account have?", answer_language=None),  # untold
+        row(question="Merci", answer_language="fr"),  # too short a question to tell
+    ]
+    assert aggregate(rows)["answers"]["same_language"] == 0.5
+    assert aggregate([row(question="Merci")])["answers"]["same_language"] is None
+
+
 def _report(hit5: float, false_abstention: float) -> dict[str, Any]:
     scope = aggregate([row()])
     scope["retrieval"]["evidence_hit@5"] = hit5
