@@ -196,11 +196,11 @@ def ground(
     don't support but another given passage does is supported, and ``recited`` names that passage
     (the model cited the wrong one: see ``recite``); so it does for each supported sentence of an
     answer that cites nothing, which the user would otherwise see without a source. Sentences of
-    fewer than ``min_words`` words and no figure are not scored (``supported`` None), nor are
-    lead-ins ending with ":" or pointers to the passages ("This is stated in [2].") when another
-    sentence is. The score is None when no sentence is scored; with no passages at all every
-    scored sentence is unsupported and the score is 0.0, since an answer that cites nothing is not
-    grounded in anything.
+    fewer than ``min_words`` words and no figure are not scored (``supported`` None) unless no
+    sentence is long enough and they add a word to the question, nor are lead-ins ending with ":"
+    or pointers to the passages ("This is stated in [2].") when another sentence is. The score is
+    None when no sentence is scored; with no passages at all every scored sentence is unsupported
+    and the score is 0.0, since an answer that cites nothing is not grounded in anything.
     """
     sentences = []
     raws = split_sentences(answer)
@@ -221,6 +221,12 @@ def ground(
     if len(asides) < sum(1 for s in sentences if s.supported is not None):
         for sentence in asides:
             sentence.supported = None
+    if all(s.supported is None for s in sentences):
+        # An answer of short sentences only is checked for what it tells the question: "English
+        # [1]." answers "Which languages…?", a bare "Yes [1]." tells nothing a passage could hold.
+        for sentence in sentences:
+            if new_words(sentence.text, question):
+                sentence.supported = False
     scored_sentences = [s for s in sentences if s.supported is not None]
     if not scored_sentences:
         return None, sentences

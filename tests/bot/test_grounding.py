@@ -156,6 +156,17 @@ def test_a_pointer_to_the_passages_is_not_scored() -> None:
     assert ground("This information is provided in [1].", passages, zero_similarity)[0] == 0.0
 
 
+def test_an_answer_of_short_sentences_only_is_checked_for_what_it_tells() -> None:
+    passages = {1: "The Payroll add-on is available on the Team and Business plans."}
+    question = "Which languages is the interface available in?"
+    score, sentences = ground("English [1].", passages, zero_similarity, question)
+    assert sentences[0].supported is False
+    assert score == 0.0
+    # What it tells is in the passage: supported. A bare yes tells nothing: not scored.
+    assert ground("Business plans [1].", passages, zero_similarity, "Which plans?")[0] == 1.0
+    assert ground("Yes [1].", passages, zero_similarity, question)[0] is None
+
+
 def test_a_plural_is_the_word_a_passage_holds() -> None:
     passages = {1: "Every new account starts on a 14-day free trial of the Team plan."}
     question = "How long is the free trial?"
