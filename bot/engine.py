@@ -132,8 +132,10 @@ class Answer:
     # The end of ``text`` that names the sentences its passages don't support (too few of them
     # supported, in "flag" mode, or some of them in an answer supported enough to show).
     warning: str = ""
-    # The user's language (a bot.language code), when the question was in another language than
-    # the documents: it was answered in theirs, then ``text`` translated into the user's.
+    # A question in another language than the documents' is translated into theirs (``asked``)
+    # and answered in it; ``text`` is then translated into the user's ``language`` (a
+    # bot.language code), unless the translation lost a marker, figure, link or address.
+    asked: str | None = None
     language: str | None = None
     translated_from: str | None = None  # the answer (without its warning) before translation
 
@@ -294,6 +296,7 @@ class Engine:
         answer = next(
             a for a in self._answer(asked, history or [], started) if isinstance(a, Answer)
         )
+        answer.asked = asked
         said = answer.text.removesuffix(answer.warning)
         translated = self.translate(said, language)
         if not keeps(said, translated):

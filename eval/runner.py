@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.citations import cited_numbers
-from bot.engine import Engine, Passage
+from bot.engine import Answer, Engine, Passage
 from bot.grounding import SentenceSupport, ground
 from bot.language import detect
 from bot.llm import ChatLLM, Message, Usage
@@ -95,16 +95,9 @@ def public_settings(settings: Settings) -> dict[str, Any]:
 
 
 def score(
-    q: Question,
-    dataset: str,
-    retrieved: list[Passage],
-    engine: Engine | None,
-    embed: Embed,
-    asked: str | None = None,
+    q: Question, dataset: str, retrieved: list[Passage], answer: Answer | None, embed: Embed
 ) -> dict[str, Any]:
-    """One results.jsonl row: retrieval against the gold, then (with an engine) the answer.
-
-    ``asked``: the question in the documents' language, when it was translated into it."""
+    """One results.jsonl row: retrieval against the gold, then (given one) the engine's answer."""
     similarities = [p.similarity for p in retrieved if p.similarity is not None]
     hits = []
     for p in retrieved:
@@ -132,20 +125,19 @@ def score(
         "evidence_rank": next((h["rank"] for h in hits if h["evidence"]), None),
         "source_rank": next((h["rank"] for h in hits if h["gold_source"]), None),
         "best_score": max(similarities) if similarities else None,
-        "generated": engine is not None,
+        "generated": answer is not None,
         **dict.fromkeys(_ANSWER_KEYS),
         "timings": {"retrieval_ms": None, "first_token_ms": None, "total_ms": None},
     }
-    if engine is None:
+    if answer is None:
         return row
-    answer = engine.ask(q.question, q.history)
     # What is scored: not the engine's warning, and in the documents' language (as checked).
     said = answer.translated_from or answer.text.removesuffix(answer.warning)
     markers = [] if answer.abstained else cited_numbers(said)
-    question = asked or q.question
+    question = answer.asked or q.question
     row.update(
         answer=answer.text,
-        asked=asked,
+        asked=answer.asked,
         language=answer.language,
         answer_language=detect(answer.text.removesuffix(answer.warning)),
         abstained=answer.abstained,
@@ -231,14 +223,12 @@ def run(
                 for q in questions:
                     if progress:
                         progress(f"{name}: {q.id}", len(rows), total)
-                    # Translating a question needs the model: a --no-generate run searches
-                    # with it as it is.
-                    asked, language = (
-                        engine.understand(q.question) if options.generate else (q.question, None)
-                    )
+                    answer = engine.ask(q.question, q.history) if options.generate else None
+                    # Searched as the engine searched it: translated into the documents'
+                    # language, if it was (which needs the model: not on a --no-generate run).
+                    asked = answer.asked if answer and answer.asked else q.question
                     retrieved = engine.retrieve(engine.standalone(asked, q.history), options.k)
-                    generating = engine if options.generate else None
-                    row = score(q, name, retrieved, generating, embed, asked if language else None)
+                    row = score(q, name, retrieved, answer, embed)
                     rows.append(row)
                     results.write(json.dumps(row, ensure_ascii=False) + "\n")
                     results.flush()

@@ -97,7 +97,8 @@ def test_the_evaluation_row_of_a_refused_answer_shows_what_was_refused_and_why(
     engine = Engine(samples_kb, ScriptedLLM(UNSUPPORTED))
     question = Question(id="r1", question="What is the refund window?", answerable=True)
     embed = samples_kb.embedder.get_text_embedding_batch
-    row = score(question, "d", engine.retrieve(question.question), engine, embed)
+    answer = engine.ask(question.question)
+    row = score(question, "d", engine.retrieve(question.question), answer, embed)
     assert row["abstained_by"] == "grounding"
     assert row["draft"] == UNSUPPORTED
     assert row["dont_know"] == 0.0  # the scripted model's only opening is the reply's first word
@@ -143,7 +144,8 @@ def test_the_evaluation_scores_a_flagged_answer_without_its_warning(
     engine = Engine(samples_kb, ScriptedLLM(reply + UNSUPPORTED))
     question = Question(id="f1", question="How long do I have to ask for a refund?")
     embed = samples_kb.embedder.get_text_embedding_batch
-    row = score(question, "d", engine.retrieve(question.question), engine, embed)
+    answer = engine.ask(question.question)
+    row = score(question, "d", engine.retrieve(question.question), answer, embed)
     assert row["flagged"] is True
     assert "⚠" in row["answer"]  # the row keeps what the user saw
     assert row["groundedness"] == 0.5  # the warning's quotes are not scored as the answer's
@@ -287,6 +289,7 @@ def test_a_question_in_another_language_is_answered_in_it_from_the_documents(
     answer = engine.ask(SPANISH)
     # Searched, answered and checked in English, the documents' language; shown in Spanish.
     assert answer.language == "es"
+    assert answer.asked == english
     assert answer.translated_from == said
     assert answer.text == llm.translations["Spanish"]
     assert answer.groundedness == 1.0
@@ -307,6 +310,7 @@ def test_a_translation_that_loses_a_marker_or_figure_is_not_shown(
         answer = Engine(samples_kb, llm).ask(SPANISH)
         assert answer.text.startswith("You can ask for a full refund within 30 days")
         assert answer.language is None
+        assert answer.asked == english  # searched and answered in English all the same
 
 
 def test_an_abstention_is_translated_with_its_handoff_kept(kb: KnowledgeBase) -> None:
