@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.citations import MARKER
+from groundline.sparse import singular
 
 # Markers written after the full stop ("… days.[1] Next") belong to the sentence before it.
 _MARKERS_AFTER_STOP = re.compile(r"([.!?]+)((?:\s*\[\d{1,3}\])+)")
@@ -135,9 +136,7 @@ def names(sentence: str) -> set[str]:
 def stem(word: str) -> str:
     """A crude stem: the first five letters, a plural's "s" dropped first ("returns" and
     "returned" are "retur"; "days" and the "day" of "14-day" are "day")."""
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    return word[:5]
+    return singular(word)[:5]
 
 
 def new_words(sentence: str, question: str) -> list[str]:

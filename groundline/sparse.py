@@ -20,17 +20,15 @@ AVG_LEN = 120.0  # chunks are ~200 word-pieces, ~120 content words once stopword
 SparseVectors = tuple[list[list[int]], list[list[float]]]
 
 
+def singular(word: str) -> str:
+    """A word with a trailing plural 's' folded: 'refunds' is 'refund', 'class' stays."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def terms(text: str) -> list[str]:
-    """Lower-cased words without stopwords; a trailing plural 's' folded so 'refunds' ~ 'refund'."""
+    """Lower-cased words without stopwords, plurals folded (``singular``)."""
     words = (w.lower() for w in _WORD.findall(text))
-    out = []
-    for w in words:
-        if w in _STOPWORDS:
-            continue
-        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        out.append(w)
-    return out
+    return [singular(w) for w in words if w not in _STOPWORDS]
 
 
 def term_id(term: str) -> int:
