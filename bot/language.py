@@ -50,9 +50,10 @@ NAMES = {
 }
 MIN_WORDS = 3  # fewer words ("Merci", "pg_dump -j?") don't tell a language
 MIN_PROBABILITY = 0.8
-# A word of prose: letters, inner apostrophes and hyphens. "pg_dump", "x.y.z" and "<module" are
-# code, which reads as any language ("__import__('x.y.z') returns …" scored French).
-_WORD = re.compile(r"^[^\W\d_]+(?:['\u2019-][^\W\d_]+)*-?[?!.,;:]*$")  # "Empfehlungs-" too
+# A word of prose: letters, inner apostrophes and hyphens ("Empfehlungs-" too), punctuation
+# around it ("¿Y"). "pg_dump", "x.y.z" and "<module" are code, which reads as any language
+# ("__import__('x.y.z') returns …" scored French).
+_WORD = re.compile(r"^[¿¡«\"(]?[^\W\d_]+(?:['\u2019-][^\W\d_]+)*-?[?!.,;:»\")]*$")
 _LOCK = threading.Lock()  # langdetect's factory is shared module state
 
 

@@ -9,6 +9,7 @@ def test_questions_in_other_languages_are_told() -> None:
     assert detect("Wie lange dauert das Onboarding-Gespräch und wer kann es buchen?") == "de"
     # Short, and read as Afrikaans by langdetect alone: only languages the model writes count.
     assert detect("Und was kostet das?") == "de"
+    assert detect("¿Y cuánto cuesta?") == "es"  # a follow-up: "¿Y" is a word
     assert detect("How long do I have to ask for a refund of my subscription?") == "en"
 
 
