@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from bot.citations import MARKER, CitationFilter, cited_numbers
-from bot.grounding import content_words, figures, ground, recite, words
+from bot.grounding import content_words, ground, recite, words
 from bot.language import NAMES, detect
 from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
@@ -40,14 +40,18 @@ _DONT_KNOW = re.compile(
 _VERBATIM = re.compile(
     r"\[\d{1,3}\]|https?://[^\s<>\"]*[^\s<>\".,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 )
+_DIGITS = re.compile(r"\d+")
 ECHO = 0.8  # share of a question's words its "translation" repeats: it was in that language
 
 
 def keeps(original: str, translation: str) -> bool:
-    """Whether a translation keeps the original's markers, links, e-mail addresses and figures."""
-    return sorted(_VERBATIM.findall(original)) == sorted(
-        _VERBATIM.findall(translation)
-    ) and figures(original) == figures(translation)
+    """Whether a translation keeps the original's markers, links, e-mail addresses and figures.
+
+    Figures are compared by their runs of digits, so a language's own separators are kept too:
+    "50,000" may become "50.000" or "50 000", and "12.50" "12,50"; "30" may not become "trente"."""
+    return sorted(_VERBATIM.findall(original)) == sorted(_VERBATIM.findall(translation)) and sorted(
+        _DIGITS.findall(original)
+    ) == sorted(_DIGITS.findall(translation))
 
 
 def echoes(question: str, translation: str) -> bool:

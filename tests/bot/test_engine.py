@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Answer, Engine, opens_dont_know
+from bot.engine import Answer, Engine, keeps, opens_dont_know
 from bot.language import detect
 from bot.llm import LlamaCppLLM
 from groundline.kb import KnowledgeBase
@@ -295,6 +295,13 @@ def test_a_question_in_another_language_is_answered_in_it_from_the_documents(
     assert answer.groundedness == 1.0
     assert [c.doc_id for c in answer.citations] == ["billing-and-refunds.md"]
     assert english in llm.calls[-2][-1]["content"]  # the answer prompt asked it in English
+
+
+def test_a_figure_written_with_the_languages_own_separators_is_kept() -> None:
+    english = "An account may make 50,000 requests a day and pays £12.50 [1]."
+    assert keeps(english, "Una cuenta puede hacer 50.000 solicitudes al día y paga 12,50 £ [1].")
+    assert not keeps(english, "Una cuenta puede hacer 50.000 solicitudes al día y paga 12 £ [1].")
+    assert not keeps(english, "Una cuenta puede hacer 50.000 solicitudes al día y paga 12,50 £.")
 
 
 def test_a_translation_that_loses_a_marker_or_figure_is_not_shown(
