@@ -6,7 +6,7 @@ import re
 import threading
 from functools import cache
 
-from langdetect.detector_factory import DetectorFactory
+from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
 # The languages a question may be answered in: those the shipped Qwen2.5 model writes, by
@@ -59,8 +59,6 @@ _LOCK = threading.Lock()  # langdetect's factory is shared module state
 
 @cache
 def _factory() -> DetectorFactory:
-    from langdetect.detector_factory import PROFILES_DIRECTORY
-
     factory = DetectorFactory()
     factory.load_profile(PROFILES_DIRECTORY)
     factory.set_seed(0)  # its sampling is random otherwise: the same text, the same answer
