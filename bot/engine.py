@@ -41,7 +41,6 @@ _VERBATIM = re.compile(
     r"\[\d{1,3}\]|https?://[^\s<>\"]*[^\s<>\".,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 )
 _DIGITS = re.compile(r"\d+")
-IMAGINED_TOKENS = 90  # length of the answer imagined to search with (HyDE)
 ECHO = 0.8  # share of a question's words its "translation" repeats: it was in that language
 
 
@@ -143,7 +142,6 @@ class Answer:
     asked: str | None = None
     language: str | None = None
     translated_from: str | None = None  # the answer (without its warning) before translation
-    searched: str | None = None  # what the passages were retrieved with
 
     @property
     def flagged(self) -> bool:
@@ -225,31 +223,6 @@ class Engine:
         follow-ups; cheaper than asking the model to rewrite it, which costs a generation."""
         previous = [m["content"] for m in history if m["role"] == "user"]
         return f"{previous[-1]}\n{question}" if previous else question
-
-    def imagine(self, query: str) -> str:
-        """A short answer the model writes to the query from its own knowledge, right or wrong:
-        searched with, never shown, it brings the words a passage answering the query would use
-        (HyDE). On the PostgreSQL manual it lifted evidence hit@5 from 0.72 to 0.80."""
-        messages: list[Message] = [
-            {"role": "system", "content": render("imagine")},
-            {"role": "user", "content": query},
-        ]
-        return "".join(self._llm.stream_chat(messages, IMAGINED_TOKENS, Usage())).strip()
-
-    def search(self, query: str) -> tuple[str, list[Passage], float | None]:
-        """What to search with, the passages it finds, and the closest cosine similarity of the
-        query alone (which RETRIEVAL__MIN_SCORE was calibrated on): a query close enough to the
-        documents is searched again with an imagined answer added, if that is on."""
-        retrieved = self.retrieve(query)
-        nearest = closest(retrieved)
-        if not self._settings.retrieval.hypothetical or not self.relevant(retrieved):
-            return query, retrieved, nearest
-        imagined = self.imagine(query)
-        if not content_words(imagined):
-            return query, retrieved, nearest
-        expanded = f"{query}\n{imagined}"
-        found = self.retrieve(expanded)
-        return (expanded, found, nearest) if self.relevant(found) else (query, retrieved, nearest)
 
     def translate(self, text: str, language: str) -> str:
         """``text`` translated by the model into ``language`` (a key of bot.language.NAMES)."""
@@ -355,22 +328,16 @@ class Engine:
     ) -> Iterator[str | Answer]:
         """``stream`` for a question in the documents' language."""
         timings = Timings()
-        searched, retrieved, nearest = self.search(self.standalone(question, history))
+        retrieved = self.retrieve(self.standalone(question, history))
         timings.retrieval_ms = (time.perf_counter() - started) * 1000
         relevant = self.relevant(retrieved)
+        nearest = closest(retrieved)
         if not relevant:
             text = self.abstain_text(question, retrieved)
             timings.total_ms = (time.perf_counter() - started) * 1000
             yield text
             yield Answer(
-                text,
-                True,
-                [],
-                retrieved,
-                timings,
-                abstained_by="threshold",
-                closest=nearest,
-                searched=searched,
+                text, True, [], retrieved, timings, abstained_by="threshold", closest=nearest
             )
             return
 
@@ -394,7 +361,6 @@ class Engine:
                 abstained_by="model",
                 dont_know=dont_know,
                 closest=nearest,
-                searched=searched,
             )
             return
         prefix = next((t for t, _ in openings if t.strip() and not opens_dont_know(t)), "")
@@ -474,7 +440,6 @@ class Engine:
             dont_know,
             nearest,
             warning,
-            searched=searched,
         )
 
     def ask(self, question: str, history: list[Message] | None = None) -> Answer:

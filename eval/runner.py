@@ -35,7 +35,7 @@ _ANSWER_KEYS = (
     *("recited", "citations", "given", "draft", "draft_sentences", "dont_know", "closest"),
     *("groundedness", "flagged", "sentences", "token_f1", "rouge_l"),
     *("prompt_tokens", "completion_tokens", "asked", "language", "answer_language"),
-    *("searched", "judge"),
+    "judge",
 )
 
 
@@ -138,7 +138,6 @@ def score(
     row.update(
         answer=answer.text,
         asked=answer.asked,
-        searched=answer.searched,
         language=answer.language,
         answer_language=detect(answer.text.removesuffix(answer.warning)),
         abstained=answer.abstained,
@@ -226,12 +225,9 @@ def run(
                         progress(f"{name}: {q.id}", len(rows), total)
                     answer = engine.ask(q.question, q.history) if options.generate else None
                     # Searched as the engine searched it: translated into the documents'
-                    # language and with an imagined answer, if it was (which needs the model:
-                    # not on a --no-generate run).
-                    query = engine.standalone(q.question, q.history)
-                    if answer and answer.searched:
-                        query = answer.searched
-                    retrieved = engine.retrieve(query, options.k)
+                    # language, if it was (which needs the model: not on a --no-generate run).
+                    asked = answer.asked if answer and answer.asked else q.question
+                    retrieved = engine.retrieve(engine.standalone(asked, q.history), options.k)
                     row = score(q, name, retrieved, answer, embed)
                     rows.append(row)
                     results.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -80,12 +80,6 @@ class RetrievalSettings(BaseModel):
         description="Path to a sentence-transformers cross-encoder on disk that re-orders the "
         "candidates before the top k are kept; empty: off (none ships offline).",
     )
-    hypothetical: bool = Field(
-        default=True,
-        description="Search with the question and a short answer the model imagines to it "
-        "(prompts/imagine.j2; HyDE), which finds passages worded unlike the question. Only "
-        "retrieval reads it; costs one short generation per question that passes min_score.",
-    )
     min_score: float = Field(
         default=0.35,
         description="Cosine similarity the best chunk must reach, or the bot answers that the "

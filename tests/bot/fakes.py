@@ -6,13 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.llm import Message, Usage
-from groundline.prompts import render
 
 
 class ScriptedLLM:
     """Streams a fixed reply word by word; counts one token per 4 characters. Its openings are
-    the reply's first word, certain, unless ``openings`` gives them. Asked to imagine an answer
-    to search with (prompts/imagine.j2), it gives ``imagined`` (none, unless set)."""
+    the reply's first word, certain, unless ``openings`` gives them."""
 
     name = "scripted"
 
@@ -25,8 +23,6 @@ class ScriptedLLM:
         self.reply = reply
         self.context_window = context_window
         self._openings = openings
-        self.imagined = ""
-        self.imagined_for: list[str] = []  # the queries it was asked to imagine an answer to
         self.calls: list[list[Message]] = []
         self.prefixes: list[str] = []
 
@@ -42,10 +38,6 @@ class ScriptedLLM:
         self, messages: list[Message], max_tokens: int, usage: Usage, prefix: str = ""
     ) -> Iterator[str]:
         """The reply, continuing ``prefix`` where the reply starts with it."""
-        if messages[0]["content"] == render("imagine"):
-            self.imagined_for.append(messages[-1]["content"])
-            yield self.imagined
-            return
         self.calls.append(messages)
         self.prefixes.append(prefix)
         usage.prompt_tokens = self.count_tokens(messages)

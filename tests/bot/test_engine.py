@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Answer, Engine, closest, keeps, opens_dont_know
+from bot.engine import Answer, Engine, keeps, opens_dont_know
 from bot.language import detect
 from bot.llm import LlamaCppLLM
 from groundline.kb import KnowledgeBase
@@ -207,53 +207,6 @@ def test_under_min_score_the_model_is_not_asked_and_the_closest_passage_is_recor
     assert answer.dont_know is None
     assert answer.closest is not None
     assert 0.35 < answer.closest < 0.99  # a refund passage, under the raised floor
-
-
-DECLINED = "My card was declined when my subscription renewed. What now?"
-RETRIED = "If a charge fails, we try again 1 day, 4 days and 7 days after the first attempt [1]."
-
-
-def test_a_question_is_searched_with_the_answer_the_model_imagines(
-    samples_kb: KnowledgeBase,
-) -> None:
-    llm = ScriptedLLM(RETRIED)
-    engine = Engine(samples_kb, llm)
-    # Worded unlike the help centre's "If a charge fails, we try again…", the question alone
-    # finds another passage first.
-    alone = engine.retrieve(DECLINED)
-    assert "If a charge fails" not in alone[0].text
-    llm.imagined = "If a payment fails, we retry the card and email you."
-    answer = engine.ask(DECLINED)
-    assert llm.imagined_for == [DECLINED]
-    assert answer.searched == f"{DECLINED}\n{llm.imagined}"
-    assert "If a charge fails" in answer.passages[0].text
-    assert not answer.abstained
-    # Only searched with: the model is not shown it, and the abstention threshold still reads
-    # the question alone, as it was calibrated.
-    assert llm.imagined not in llm.calls[-1][-1]["content"]
-    assert answer.closest == pytest.approx(closest(alone), abs=1e-6)
-
-
-def test_no_answer_is_imagined_for_a_question_too_far_from_the_documents(
-    samples_kb: KnowledgeBase,
-) -> None:
-    samples_kb.settings.retrieval.min_score = 0.99
-    llm = ScriptedLLM(RETRIED)
-    llm.imagined = "If a payment fails, we retry the card and email you."
-    answer = Engine(samples_kb, llm).ask(DECLINED)
-    assert answer.abstained_by == "threshold"
-    assert llm.imagined_for == []
-    assert answer.searched == DECLINED
-
-
-def test_with_hypothetical_off_the_question_is_searched_alone(samples_kb: KnowledgeBase) -> None:
-    samples_kb.settings.retrieval.hypothetical = False
-    llm = ScriptedLLM(RETRIED)
-    llm.imagined = "If a payment fails, we retry the card and email you."
-    answer = Engine(samples_kb, llm).ask(DECLINED)
-    assert llm.imagined_for == []
-    assert answer.searched == DECLINED
-    assert "If a charge fails" not in answer.passages[0].text
 
 
 def test_an_unlikely_dont_know_gives_way_to_the_likeliest_other_opening(

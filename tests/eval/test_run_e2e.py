@@ -61,13 +61,6 @@ def test_smoke_run_writes_rows_and_a_report_with_the_stable_keys(smoke_run: Path
     assert report["overall"]["n"] == 6
     assert report["config"]["chunks"] > 0
     assert report["config"]["settings"]["collection"] == "eval"
-    # Searched, here and by the engine, with an answer the model imagined to each question that
-    # passed RETRIEVAL__MIN_SCORE.
-    for row in rows:
-        if not row["history"]:
-            assert row["searched"].startswith(row["question"])
-            imagined = len(row["searched"]) > len(row["question"])
-            assert imagined == (row["abstained_by"] != "threshold"), row
     answered = [r for r in rows if r["generated"] and not r["abstained"]]
     assert report["judge"]["overall"]["n"] == len(answered)
     for row in answered:
