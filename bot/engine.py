@@ -12,13 +12,12 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from bot.citations import MARKER, CitationFilter, cited_numbers
-from bot.grounding import capitalised, content_words, ground, identifiers, recite, words
+from bot.grounding import content_words, ground, recite, words
 from bot.language import NAMES, detect
 from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
 from groundline.kb import KnowledgeBase
 from groundline.prompts import render
-from groundline.sparse import terms
 from groundline.wiring import build_reranker
 
 log = logging.getLogger(__name__)
@@ -125,9 +124,9 @@ class Answer:
     dropped_citations: int = 0  # invalid [n] markers removed from the model's output
     groundedness: float | None = None  # share of sentences the cited passages support
     recited: int = 0  # sentences cited anew: to the passage that supports them, not their own
-    # Why it abstained: no passage relevant enough, a name the question uses that no document
-    # mentions, the model's own "I don't know", or the grounding check.
-    abstained_by: Literal["threshold", "unmentioned", "model", "grounding"] | None = None
+    # Why it abstained: no passage relevant enough, the model's own "I don't know", or the
+    # grounding check.
+    abstained_by: Literal["threshold", "model", "grounding"] | None = None
     draft: str | None = None  # the model's reply the abstention message replaced, if any
     # How likely the model's reply was to open "I don't know" (None: the model wasn't asked).
     dont_know: float | None = None
@@ -218,29 +217,6 @@ class Engine:
         # Numbered as the prompt numbers them, so that [n] is passage n everywhere.
         return [replace(p, n=n) for n, p in enumerate(kept, start=1)]
 
-    def unmentioned(self, question: str, said: str | None = None) -> list[str]:
-        """The names the question uses (capitalised words after its first, identifiers such as
-        pg_repack) that no document mentions, as written: the documents can't answer a question
-        about something they never name. A plural's "s" is folded ("IPs" is "IP"). A translated
-        question's names count only if the user wrote them (``said``): a product keeps its name
-        in translation, while a capitalised common word ("Meeting") may be the translator's."""
-        mentions = self._retriever.mentions
-
-        def known(term: str) -> bool:
-            return mentions(term) or (term.endswith("s") and mentions(term[:-1]))
-
-        joined = identifiers(question)
-        parts = {t for name in joined for t in terms(name)}  # "FreeAgent" of "FreeAgent_Cloud"
-        single = [name for name in capitalised(question) if not set(terms(name)) <= parts]
-        written = set(words(said)) if said is not None else None
-        return [
-            name
-            for name in [*single, *joined]
-            if terms(name)
-            and (written is None or set(words(name)) <= written)
-            and not all(known(t) for t in terms(name))
-        ]
-
     def standalone(self, question: str, history: list[Message]) -> str:
         """The query to retrieve with: a follow-up ("and how much is it?") is searched together
         with the user's previous question, which names what "it" is. Measured on eval/smoke.jsonl's
@@ -298,16 +274,13 @@ class Engine:
             f"The question is too long for the model's {self._llm.context_window}-token window."
         )
 
-    def abstain_text(
-        self, question: str, passages: list[Passage], unmentioned: list[str] | None = None
-    ) -> str:
+    def abstain_text(self, question: str, passages: list[Passage]) -> str:
         nearest = list(dict.fromkeys(p.title for p in passages[:3]))
         return render(
             self._settings.prompts.abstain,
             question=question,
             documents=len(self._kb.registry.all()),
             nearest=nearest,
-            unmentioned=unmentioned or [],
             handoff=self._settings.handoff,
             webhook=bool(self._settings.handoff_webhook),
         )
@@ -325,9 +298,7 @@ class Engine:
             yield from self._answer(question, history or [], started)
             return
         answer = next(
-            a
-            for a in self._answer(asked, history or [], started, question)
-            if isinstance(a, Answer)
+            a for a in self._answer(asked, history or [], started) if isinstance(a, Answer)
         )
         answer.asked = asked
         said = answer.text.removesuffix(answer.warning)
@@ -353,24 +324,21 @@ class Engine:
         )
 
     def _answer(
-        self, question: str, history: list[Message], started: float, said: str | None = None
+        self, question: str, history: list[Message], started: float
     ) -> Iterator[str | Answer]:
-        """``stream`` for a question in the documents' language (``said``: the user's own words,
-        when it is their question translated)."""
+        """``stream`` for a question in the documents' language."""
         timings = Timings()
         retrieved = self.retrieve(self.standalone(question, history))
         timings.retrieval_ms = (time.perf_counter() - started) * 1000
         relevant = self.relevant(retrieved)
         nearest = closest(retrieved)
-        unmentioned = []
-        if relevant and self._settings.answers.unmentioned_names:
-            unmentioned = self.unmentioned(question, said)
-        if not relevant or unmentioned:
-            text = self.abstain_text(question, retrieved, unmentioned)
+        if not relevant:
+            text = self.abstain_text(question, retrieved)
             timings.total_ms = (time.perf_counter() - started) * 1000
             yield text
-            by: Literal["threshold", "unmentioned"] = "unmentioned" if relevant else "threshold"
-            yield Answer(text, True, [], retrieved, timings, abstained_by=by, closest=nearest)
+            yield Answer(
+                text, True, [], retrieved, timings, abstained_by="threshold", closest=nearest
+            )
             return
 
         messages, given = self.fit(question, history, relevant)

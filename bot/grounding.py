@@ -39,7 +39,6 @@ _STOPWORD_LIST = (
 STOPWORDS = frozenset(_STOPWORD_LIST.split())
 _POLARITY = frozenset(["yes", "not", "cannot", "never"])
 _POSSESSIVE = re.compile(r"['\u2019]s$")
-_IDENTIFIER = re.compile(r"\b[^\W\d_]\w*?_\w*[^\W_]")
 # Markers that are the object of a sentence's last word: "This is stated in [2][3]."
 _CITED_AT_END = re.compile(r"\b(?:in|from|by|at|see|under)\s*(?:\[\d{1,3}\]\s*)+[.!]?$", re.I)
 
@@ -127,23 +126,11 @@ def figures(text: str) -> set[str]:
     return found
 
 
-def capitalised(text: str) -> list[str]:
-    """The capitalised words of a text after its first word, as written, possessives dropped and
-    stopwords left out ("Is there a Tallybook app for Android?" has "Tallybook" and "Android")."""
-    tokens = _WORD.findall(text)[1:]  # every sentence starts with a capital
-    found = (_POSSESSIVE.sub("", t) for t in tokens if t[0].isupper())
-    return list(dict.fromkeys(t for t in found if t.lower() not in STOPWORDS))
-
-
 def names(sentence: str) -> set[str]:
     """The capitalised words of a sentence after its first word, lower-cased, stopwords left out
     ("The interface is in English and Welsh." has "english" and "welsh")."""
-    return {t.lower() for t in capitalised(sentence)}
-
-
-def identifiers(text: str) -> list[str]:
-    """Words joined by underscores, as written ("pg_repack", "ST_Transform")."""
-    return list(dict.fromkeys(_IDENTIFIER.findall(text)))
+    tokens = _WORD.findall(sentence)[1:]  # every sentence starts with a capital
+    return {_POSSESSIVE.sub("", t.lower()) for t in tokens if t[0].isupper()} - STOPWORDS
 
 
 def stem(word: str) -> str:

@@ -79,15 +79,6 @@ class Retriever:
         self._candidates = candidates
         self._reranker = reranker
 
-    def mentions(self, term: str) -> bool:
-        """Whether any chunk (its text, title or section) holds this keyword term (see
-        groundline.sparse.terms), as the keyword index has it."""
-        query = VectorStoreQuery(
-            query_str=term, similarity_top_k=1, sparse_top_k=1, mode=VectorStoreQueryMode.SPARSE
-        )
-        with self._kb.lock:
-            return bool(self._kb.store.query(query).nodes)
-
     def search(self, query: str, k: int) -> list[Hit]:
         """The best ``k`` chunks for a query (from ``candidates`` per search), best first."""
         n = max(k, self._candidates)

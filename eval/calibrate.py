@@ -48,7 +48,7 @@ def abstains(row: dict[str, Any], run: Thresholds, at: Thresholds) -> bool | Non
         return True
     if row["abstained_by"] == "threshold":
         return None  # the run did not ask the model: its reply is unknown
-    if dont_know is None:  # not asked (a name no document mentions), or no probabilities
+    if dont_know is None:  # a backend without probabilities: the reply decided
         return bool(row["abstained"])
     if dont_know >= at.dont_know_probability:
         return True

@@ -107,12 +107,6 @@ class AnswerSettings(BaseModel):
         "answers with its likeliest other opening and the grounding check judges the answer. "
         "1.01: never take it.",
     )
-    unmentioned_names: bool = Field(
-        default=True,
-        description="Answer 'I don't know' without asking the model when the question names "
-        "something (a capitalised word after its first, or an identifier like pg_repack) that "
-        "no document mentions: the documents can't say anything about it.",
-    )
     documents_language: str = Field(
         default="en",
         pattern=r"^(off|[a-z]{2}(-[a-z]{2})?)$",

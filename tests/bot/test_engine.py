@@ -209,65 +209,6 @@ def test_under_min_score_the_model_is_not_asked_and_the_closest_passage_is_recor
     assert 0.35 < answer.closest < 0.99  # a refund passage, under the raised floor
 
 
-def test_a_question_naming_what_no_document_mentions_is_refused_without_the_model(
-    samples_kb: KnowledgeBase,
-) -> None:
-    llm = ScriptedLLM("Yes, Tallybook syncs with Xero [1].")
-    engine = Engine(samples_kb, llm)
-    question = "Can I sync my invoices from Tallybook to Xero or to FreeAgent_Cloud?"
-    assert engine.relevant(engine.retrieve(question))  # close enough to the integrations page
-    answer = engine.ask(question)
-    assert (answer.abstained, answer.abstained_by) == (True, "unmentioned")
-    assert llm.calls == []
-    assert llm.prefixes == []
-    assert "none of them mentions Xero or FreeAgent_Cloud" in answer.text
-    assert answer.closest is not None
-
-
-def test_a_name_the_documents_mention_is_asked_about(kb: KnowledgeBase, tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "network.md").write_text(
-        "# Network\n\nThe API accepts requests from any IP address. Payments go through Stripe.\n"
-    )
-    assert not build_ingestor(kb).ingest([docs]).failed
-    engine = Engine(kb, ScriptedLLM(""))
-    assert engine.unmentioned("Can Tallybook take payments through Stripe?") == ["Tallybook"]
-    # Plurals of what the documents name.
-    assert engine.unmentioned("Do the APIs limit requests from the same IPs?") == []
-    assert engine.unmentioned("Do you support Xero, or Stripe, with pg_repack?") == [
-        "Xero",
-        "pg_repack",
-    ]
-
-
-def test_a_translated_question_is_refused_only_for_names_the_user_wrote(
-    samples_kb: KnowledgeBase,
-) -> None:
-    llm = TranslatingLLM(
-        "Yes, it syncs [1].",
-        {
-            "English": "Can I sync my invoices from Tallybook to Xero on the Welcome Meeting?",
-            "Spanish": "No lo sé: busqué en 14 documentos y ninguno menciona Xero.",
-        },
-    )
-    engine = Engine(samples_kb, llm)
-    said = "¿Puedo sincronizar mis facturas de Tallybook con Xero en la reunión de bienvenida?"
-    answer = engine.ask(said)
-    assert answer.abstained_by == "unmentioned"
-    assert answer.translated_from is not None
-    assert "mentions Xero (" in answer.translated_from  # not "Welcome" nor "Meeting"
-    assert engine.unmentioned(answer.asked or "", said) == ["Xero"]
-
-
-def test_with_unmentioned_names_off_the_model_is_asked(samples_kb: KnowledgeBase) -> None:
-    samples_kb.settings.answers.unmentioned_names = False
-    llm = ScriptedLLM("Yes, Tallybook syncs with Xero [1].")
-    answer = Engine(samples_kb, llm).ask("Can I sync my invoices from Tallybook to Xero?")
-    assert answer.abstained_by != "unmentioned"
-    assert llm.prefixes
-
-
 def test_an_unlikely_dont_know_gives_way_to_the_likeliest_other_opening(
     samples_kb: KnowledgeBase,
 ) -> None:

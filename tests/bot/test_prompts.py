@@ -11,7 +11,6 @@ VARIABLES = {
     "question": "How long?",
     "documents": 3,
     "nearest": ["Billing"],
-    "unmentioned": [],
     "handoff": "support@example.com",
     "reference": "Within 30 days.",
     "answer": "30 days [1].",
@@ -54,12 +53,6 @@ def test_abstain_prompt_offers_the_handoff() -> None:
     text = prompts.render("abstain", **VARIABLES)
     assert text.startswith("I don't know")
     assert "support@example.com" in text
-
-
-def test_abstain_prompt_names_what_no_document_mentions() -> None:
-    text = prompts.render("abstain", **{**VARIABLES, "unmentioned": ["Xero", "Sage"]})
-    assert "none of them mentions Xero or Sage" in text
-    assert "don't cover" not in text
 
 
 def test_a_missing_variable_is_an_error() -> None:

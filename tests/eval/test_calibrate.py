@@ -55,13 +55,6 @@ def test_what_the_run_never_generated_is_unknown_not_guessed() -> None:
     assert abstains(below, run, Thresholds(0.25, 0.46)) is None
 
 
-def test_a_name_no_document_mentions_abstains_at_any_thresholds() -> None:
-    run = Thresholds(0.35, 0.46)
-    unmentioned = _row(False, 0.60, None, "unmentioned")  # refused before the model was asked
-    for at in (run, Thresholds(0.10, 1.01), Thresholds(0.59, 0.0)):
-        assert abstains(unmentioned, run, at) is True
-
-
 def test_the_fewest_false_abstentions_that_reach_the_target_nearest_those_in_use() -> None:
     result = calibrate(ROWS, SWEEP, target=0.9, max_false=0.3, prefer=DEFAULTS)
     # This run: 2 of 4 unanswerable abstained (threshold, grounding), 1 of 4 answerable.
