@@ -13,6 +13,15 @@ from ingest.loaders.text import decode_text
 _DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template"]
 _HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 _MARK = "\x00"  # brackets the heading and table markers put into the text
+# Elements a browser lays out on lines of their own; everything else (code, links, emphasis)
+# flows inside a line.
+_BLOCKS = [
+    "address", "article", "blockquote", "dd", "details", "dialog", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "hr", "li", "main", "ol", "p", "pre", "section",
+    "summary", "ul",
+]  # fmt: skip
+_BREAK = "\x01"  # a line break the page shows
+_SPACE = "\x02"  # a space a <pre> keeps
 
 
 def _table_rows(table: Any) -> tuple[str, list[str], int]:
@@ -26,6 +35,29 @@ def _table_rows(table: Any) -> tuple[str, list[str], int]:
             if not tr.find("td") and len(rows) == header_rows + 1:
                 header_rows += 1
     return caption, rows, header_rows
+
+
+def _mark_breaks(root: Any) -> None:
+    """Mark where the page breaks lines: around blocks, at <br>, and inside <pre>, whose
+    spaces are kept too. Other whitespace in HTML source is one space."""
+    from bs4.element import NavigableString
+
+    for pre in root.find_all("pre"):
+        for string in pre.find_all(string=True):
+            if type(string) is NavigableString:  # not a comment
+                kept = string.replace("\n", _BREAK).replace(" ", _SPACE).replace("\t", _SPACE)
+                string.replace_with(NavigableString(kept))
+    for br in root.find_all("br"):
+        br.replace_with(NavigableString(_BREAK))
+    for block in root.find_all(_BLOCKS):
+        block.insert_before(NavigableString(_BREAK))
+        block.insert_after(NavigableString(_BREAK))
+
+
+def _lines(text: str) -> str:
+    """Marked text as the page shows it: one line per line of the page, no blank ones."""
+    lines = (line.strip().replace(_SPACE, " ") for line in re.sub(r"\s+", " ", text).split(_BREAK))
+    return "\n".join(line for line in lines if line.strip())
 
 
 def load_html(path: Path) -> LoadedDocument:
@@ -50,9 +82,10 @@ def load_html(path: Path) -> LoadedDocument:
                 anchor = str(heading.parent.get("id") or "")  # Sphinx puts the id on the section
             text = " ".join(heading.get_text(" ").split()).rstrip("¶").strip()
             heading.replace_with(soup.new_string(f"\n{_MARK}H|{level}|{anchor}|{text}{_MARK}\n"))
+    _mark_breaks(root)
 
     builder = SectionBuilder(h1_is_title=True, title_hint=page_title)
-    for i, part in enumerate(root.get_text("\n").split(_MARK)):
+    for i, part in enumerate(root.get_text().split(_MARK)):
         if i % 2 == 1:  # a marker
             kind, _, rest = part.partition("|")
             if kind == "T":
@@ -62,7 +95,6 @@ def load_html(path: Path) -> LoadedDocument:
                 level_s, anchor_s, heading_s = rest.split("|", 2)
                 builder.heading(int(level_s), heading_s, anchor_s or None)
             continue
-        body = re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", part)).strip()
-        if body:
+        if body := _lines(part):
             builder.add(body)
     return builder.document(page_title or path.stem)

@@ -98,3 +98,27 @@ def test_unsupported_extension(tmp_path: Path) -> None:
     path.write_text("hello")
     with pytest.raises(LoadError, match="unsupported"):
         load(path)
+
+
+def test_html_text_reads_as_the_page_shows_it(tmp_path: Path) -> None:
+    # Inline elements flow inside their line and the source's line wraps are spaces, so the
+    # model reads sentences, not a word per line; <br>, blocks and <pre> keep their breaks.
+    path = tmp_path / "f.html"
+    path.write_text(
+        "<html><body><main><h1>Functions</h1>"
+        "<p>The <code class='function'>GREATEST</code> and\n   <code>LEAST</code> functions"
+        " ignore\nNULL&nbsp;values (see <a href='#x'>Section 10.5</a>).</p>"
+        "<ul><li>One</li><li>Two<br>lines</li></ul><!-- a comment -->"
+        "<pre>SELECT greatest(1, 2);\n\n  -- indented</pre><div><span>Last</span></div>"
+        "</main></body></html>"
+    )
+    doc = load(path)
+    assert doc.sections[0].text.split("\n") == [
+        "The GREATEST and LEAST functions ignore NULL values (see Section 10.5).",
+        "One",
+        "Two",
+        "lines",
+        "SELECT greatest(1, 2);",
+        "  -- indented",
+        "Last",
+    ]
