@@ -22,7 +22,7 @@ from llama_index.core.schema import BaseNode, MetadataMode, TextNode
 
 from groundline.kb import KnowledgeBase
 from ingest.chunking import Chunker
-from ingest.loaders import LOADERS, LoadedDocument, LoadError
+from ingest.loaders import LOADERS, LoadedDocument, LoadError, revision
 from ingest.parsing import ParserPool
 from ingest.registry import DocumentRecord, now
 
@@ -100,6 +100,17 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+def content_hash(source: SourceFile) -> str:
+    """The version of a document: its bytes, its groups, and how its loader reads it. The
+    bytes' hash alone while neither of the others is set, as in the first release."""
+    digest = file_hash(source.path)
+    extra = [f"read {read}"] if (read := revision(source.path)) > 1 else []
+    if extra or source.groups:
+        extra.append(",".join(source.groups))
+        digest = hashlib.sha256("|".join([digest, *extra]).encode()).hexdigest()
+    return digest
+
+
 @dataclass
 class _Change:
     source: SourceFile
@@ -171,11 +182,7 @@ class Ingestor:
             try:
                 size = source.path.stat().st_size
                 previous = self._kb.registry.get(source.doc_id)
-                digest = file_hash(source.path) if 0 < size <= max_bytes else ""
-                if digest and source.groups:  # new groups on the same bytes: a new version
-                    digest = hashlib.sha256(
-                        f"{digest}|{','.join(source.groups)}".encode()
-                    ).hexdigest()
+                digest = content_hash(source) if 0 < size <= max_bytes else ""
                 if size == 0:
                     self._fail(source, "is empty (0 bytes)", report)
                 elif size > max_bytes:

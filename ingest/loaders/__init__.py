@@ -11,7 +11,15 @@ from ingest.loaders.office import load_docx, load_xlsx
 from ingest.loaders.pdf import load_pdf
 from ingest.loaders.text import load_csv, load_markdown, load_text
 
-__all__ = ["LOADERS", "SECTION_SEP", "LoadError", "LoadedDocument", "Section", "load"]
+__all__ = [
+    "LOADERS",
+    "SECTION_SEP",
+    "LoadError",
+    "LoadedDocument",
+    "Section",
+    "load",
+    "revision",
+]
 
 LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
     ".md": load_markdown,
@@ -24,6 +32,16 @@ LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
     ".csv": load_csv,
     ".xlsx": load_xlsx,
 }
+
+# Raised when a loader reads the same bytes into different text, so that the next ingest reads
+# those files again instead of keeping their old chunks as unchanged. 2: HTML inline elements
+# flow inside their line.
+REVISIONS = {".html": 2, ".htm": 2}
+
+
+def revision(path: Path) -> int:
+    """How the loader of this file reads it (1: as first released)."""
+    return REVISIONS.get(path.suffix.lower(), 1)
 
 
 def load(path: Path) -> LoadedDocument:

@@ -4,8 +4,9 @@ from pathlib import Path
 import pytest
 
 from groundline.kb import KnowledgeBase
+from ingest import loaders
 from ingest.cli import build_ingestor
-from ingest.pipeline import remove_document
+from ingest.pipeline import file_hash, remove_document
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.slow
@@ -87,3 +88,19 @@ def test_remove_deletes_chunks_and_record(kb: KnowledgeBase, docs: Path) -> None
     assert kb.registry.get("payroll.html") is None
     assert not set(record.chunk_ids) & _point_ids(kb)
     assert not remove_document(kb, "payroll.html")
+
+
+def test_a_new_reading_of_a_format_reingests_only_its_files(
+    kb: KnowledgeBase, docs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingestor = build_ingestor(kb)
+    ingestor.ingest([docs])
+    markdown = kb.registry.get("billing-and-refunds.md")
+    assert markdown is not None
+    assert markdown.hash == file_hash(docs / "billing-and-refunds.md")  # as the first release
+    html = sorted(p.name for p in docs.iterdir() if p.suffix == ".html")
+    monkeypatch.setitem(loaders.REVISIONS, ".html", loaders.revision(docs / html[0]) + 1)
+    report = ingestor.ingest([docs])
+    assert sorted(report.changes["updated"]) == html
+    assert report.unchanged == 14 - len(html)
+    assert len(_point_ids(kb)) == sum(r.chunks for r in kb.registry.all())
