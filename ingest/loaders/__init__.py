@@ -33,9 +33,9 @@ LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
     ".xlsx": load_xlsx,
 }
 
-# Raised when a loader reads the same bytes into different text, so that the next ingest reads
-# those files again instead of keeping their old chunks as unchanged. 2: HTML inline elements
-# flow inside their line.
+# A format's number goes up when its loader comes to read the same bytes into different text, so
+# that the next ingest reads those files again instead of keeping their old chunks as unchanged.
+# HTML 2: inline elements flow inside their line.
 REVISIONS = {".html": 2, ".htm": 2}
 
 

@@ -56,6 +56,8 @@ def _mark_breaks(root: Any) -> None:
 
 def _lines(text: str) -> str:
     """Marked text as the page shows it: one line per line of the page, no blank ones."""
+    # Stripped before a <pre>'s spaces come back, so its indentation stays; a line of them only
+    # is blank all the same.
     lines = (line.strip().replace(_SPACE, " ") for line in re.sub(r"\s+", " ", text).split(_BREAK))
     return "\n".join(line for line in lines if line.strip())
 
