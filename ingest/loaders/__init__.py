@@ -33,15 +33,16 @@ LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
     ".xlsx": load_xlsx,
 }
 
-# A format's number goes up when its loader comes to read the same bytes into different text, so
-# that the next ingest reads those files again instead of keeping their old chunks as unchanged.
-# HTML 2: inline elements flow inside their line.
-REVISIONS = {".html": 2, ".htm": 2}
+# A loader's number goes up when it comes to read the same bytes into different text, so that
+# the next ingest reads its files again instead of keeping their old chunks as unchanged.
+# load_html 2: inline elements flow inside their line.
+REVISIONS: dict[Callable[[Path], LoadedDocument], int] = {load_html: 2}
 
 
 def revision(path: Path) -> int:
     """How the loader of this file reads it (1: as first released)."""
-    return REVISIONS.get(path.suffix.lower(), 1)
+    loader = LOADERS.get(path.suffix.lower())
+    return REVISIONS.get(loader, 1) if loader else 1
 
 
 def load(path: Path) -> LoadedDocument:

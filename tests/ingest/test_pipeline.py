@@ -99,7 +99,7 @@ def test_a_new_reading_of_a_format_reingests_only_its_files(
     assert markdown is not None
     assert markdown.hash == file_hash(docs / "billing-and-refunds.md")  # as the first release
     html = sorted(p.name for p in docs.iterdir() if p.suffix == ".html")
-    monkeypatch.setitem(loaders.REVISIONS, ".html", loaders.revision(docs / html[0]) + 1)
+    monkeypatch.setitem(loaders.REVISIONS, loaders.load_html, loaders.revision(docs / html[0]) + 1)
     report = ingestor.ingest([docs])
     assert sorted(report.changes["updated"]) == html
     assert report.unchanged == 14 - len(html)
