@@ -68,13 +68,22 @@ class LlamaCppLLM:
     """
 
     def __init__(
-        self, model_path: Path, context_window: int, threads: int, temperature: float
+        self,
+        model_path: Path,
+        context_window: int,
+        threads: int,
+        temperature: float,
+        *,
+        seed: int,
     ) -> None:
         from llama_cpp import Llama
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         self.name = model_path.name
         self._temperature = temperature
+        # Given with every call: left out, llama-cpp-python draws each call's seed from the last
+        # one's, so an answer would depend on every call made before it in the process.
+        self._seed = seed
         self._lock = threading.Lock()
         self._llm = Llama(
             model_path=str(model_path),
@@ -88,6 +97,10 @@ class LlamaCppLLM:
         template = self._llm.metadata.get("tokenizer.chat_template")
         if not template:
             raise BackendUnavailable(f"{model_path} has no chat template in its GGUF metadata.")
+        # What llama.cpp's cache holds, as `_read` left it: the system message read alone, and
+        # the last prompt read but its last token.
+        self._head: list[int] = []
+        self._body: list[int] = []
         self._eos = self._llm._model.token_get_text(self._llm.token_eos())
         bos = self._llm._model.token_get_text(self._llm.token_bos())
         self._formatter = Jinja2ChatFormatter(template=template, eos_token=self._eos, bos_token=bos)
@@ -100,20 +113,42 @@ class LlamaCppLLM:
     def count_tokens(self, messages: list[Message]) -> int:
         return len(self._prompt(messages))
 
+    def _read(self, messages: list[Message], tokens: list[int]) -> None:
+        """Leave llama.cpp's cache holding the prompt ``tokens`` but the last, read the same way
+        whatever was read before: the system message alone from the start, the rest in one go.
+
+        llama.cpp's figures for a token shift a little with the batch it was read in, so reusing
+        whatever prefix the last prompt happened to share would make an answer depend on the
+        question asked before it. Only this prompt itself, or its system message, is reused.
+        """
+        llm = self._llm
+        body = tokens[:-1]
+        if body == self._body:
+            llm.n_tokens = len(body)
+            return
+        head: list[int] = []
+        if messages and messages[0]["role"] == "system":
+            head = body[: llm.longest_token_prefix(self._prompt(messages[:1]), body)]
+        if not head or head != self._head:
+            self._head = self._body = []
+            llm.n_tokens = 0
+            llm.eval(head)
+            self._head = head
+        self._body = []
+        llm.n_tokens = len(head)
+        llm.eval(body[len(head) :])
+        self._body = body
+
     def openings(self, messages: list[Message], n: int) -> list[tuple[str, float]]:
         import llama_cpp
         import numpy as np
 
         tokens = self._prompt(messages)
         with self._lock:
-            # Only what differs from the last prompt read is read (the system prompt is shared),
-            # and at least one token, so the logits are this prompt's. The prompt stays cached:
-            # generating the reply next reads only the new tokens.
-            cached = self._llm.input_ids[: self._llm.n_tokens].tolist()
-            self._llm.n_tokens = min(
-                self._llm.longest_token_prefix(cached, tokens), len(tokens) - 1
-            )
-            self._llm.eval(tokens[self._llm.n_tokens :])
+            # The last token is read alone, as generating the reply reads it next (the rest of
+            # the prompt stays cached for that).
+            self._read(messages, tokens)
+            self._llm.eval(tokens[-1:])
             logits = np.ctypeslib.as_array(
                 llama_cpp.llama_get_logits_ith(self._llm.ctx, -1), shape=(self._llm.n_vocab(),)
             ).astype(np.float64)
@@ -133,16 +168,20 @@ class LlamaCppLLM:
     ) -> Iterator[str]:
         tokens = self._prompt(messages)
         usage.prompt_tokens = len(tokens)
+        opening = []
         if prefix:
-            tokens += self._llm.tokenize(prefix.encode("utf-8"), add_bos=False, special=False)
+            opening = self._llm.tokenize(prefix.encode("utf-8"), add_bos=False, special=False)
             usage.completion_tokens += 1
             yield prefix
         with self._lock:
-            # The cached prompt (see `openings`) is reused: only the new tokens are read.
+            # llama-cpp-python keeps what its cache shares with the prompt and reads the rest:
+            # here the prompt's last token and the opening.
+            self._read(messages, tokens)
             stream: Any = self._llm.create_completion(
-                prompt=tokens,
+                prompt=tokens + opening,
                 max_tokens=max_tokens,
                 temperature=self._temperature,
+                seed=self._seed,
                 stop=[self._eos],
                 stream=True,
             )
@@ -156,6 +195,7 @@ class LlamaCppLLM:
         self, messages: list[Message], schema: dict[str, Any], max_tokens: int
     ) -> str:
         with self._lock:
+            self._head, self._body = [], []  # it reads the cache its own way
             result: Any = self._llm.create_chat_completion(
                 messages=messages,  # type: ignore[arg-type]
                 max_tokens=max_tokens,
@@ -169,7 +209,14 @@ class OllamaLLM:
     """A model served by Ollama, through the official client, with an explicit ``num_ctx``."""
 
     def __init__(
-        self, model: str, host: str, timeout: float, context_window: int, temperature: float
+        self,
+        model: str,
+        host: str,
+        timeout: float,
+        context_window: int,
+        temperature: float,
+        *,
+        seed: int,
     ) -> None:
         import ollama
 
@@ -177,7 +224,7 @@ class OllamaLLM:
         self._host = host
         self._client = ollama.Client(host=host, timeout=timeout)
         self._configured_window = context_window
-        self._options: dict[str, Any] = {"temperature": temperature}
+        self._options: dict[str, Any] = {"temperature": temperature, "seed": seed}
 
     @functools.cached_property
     def context_window(self) -> int:

@@ -46,6 +46,12 @@ class LLMSettings(BaseModel):
     )
     max_answer_tokens: int = Field(default=384, description="Most tokens an answer may have.")
     temperature: float = Field(default=0.1, description="Sampling temperature.")
+    seed: int = Field(
+        default=0,
+        ge=-1,
+        description="Seed of every answer's sampling: the same question with the same passages "
+        "gets the same answer, whatever was asked before. -1: a random seed each time.",
+    )
     threads: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         description="CPU threads for llama.cpp (default: all cores).",

@@ -124,6 +124,7 @@ def build_llm(settings: Settings) -> ChatLLM:
                 context_window=settings.llm.context_window,
                 threads=settings.llm.threads,
                 temperature=settings.llm.temperature,
+                seed=settings.llm.seed,
             )
         case "ollama":
             log.info("LLM: %s on Ollama at %s", settings.llm.model, settings.ollama.host)
@@ -133,4 +134,5 @@ def build_llm(settings: Settings) -> ChatLLM:
                 timeout=settings.ollama.timeout,
                 context_window=settings.llm.context_window,
                 temperature=settings.llm.temperature,
+                seed=settings.llm.seed,
             )

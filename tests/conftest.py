@@ -70,4 +70,4 @@ def llm(model_dir: Path) -> LlamaCppLLM:
     from bot.llm import LlamaCppLLM
     from groundline.models import locate_llm
 
-    return LlamaCppLLM(locate_llm(TEST_LLM, model_dir), 4096, os.cpu_count() or 1, 0.0)
+    return LlamaCppLLM(locate_llm(TEST_LLM, model_dir), 4096, os.cpu_count() or 1, 0.0, seed=0)

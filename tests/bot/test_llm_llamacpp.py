@@ -19,7 +19,7 @@ def test_configured_window_is_used_when_the_model_reads_that_much(llm: LlamaCppL
 def test_window_never_exceeds_what_the_gguf_says_the_model_was_trained_on(
     model_dir: Path,
 ) -> None:
-    too_big = LlamaCppLLM(locate_llm(TEST_LLM, model_dir), 40_000, 1, 0.0)
+    too_big = LlamaCppLLM(locate_llm(TEST_LLM, model_dir), 40_000, 1, 0.0, seed=0)
     assert too_big.context_window == 32_768  # qwen2.context_length in the GGUF metadata
 
 
@@ -54,19 +54,40 @@ def test_a_prefix_opens_the_reply_and_the_model_continues_it(llm: LlamaCppLLM) -
     assert usage.completion_tokens == len(pieces)
 
 
+PASSAGES = (
+    "Passages:\n[1] The sky on a clear day looks blue because air scatters short wavelengths of "
+    "sunlight more than long ones; this is called Rayleigh scattering. At sunset the light passes "
+    "through more air, so it looks red and orange.\n[2] Clouds are white because their droplets "
+    "scatter all colours alike.\n\nQuestion: What colour is a clear daytime sky?"
+)
+
+
 def test_openings_are_the_same_whatever_prompt_was_read_before(llm: LlamaCppLLM) -> None:
-    other = [QUESTION[0], {"role": "user", "content": "Name a large planet."}]
-    llm.openings(other, 5)  # shares the system prompt with QUESTION: only the rest is read
-    after_other = llm.openings(QUESTION, 5)
-    after_same = llm.openings(QUESTION, 5)  # all of it cached: only the last token is read
-    reply = "".join(llm.stream_chat(other, 8, Usage()))  # the cache now holds a reply too
-    assert reply
-    after_reply = llm.openings(QUESTION, 5)
-    # Read in other batches, the same prompt gives the same figures up to the quantised model's
-    # rounding, about 0.02 here (the 5th token may swap with a 6th as close).
-    expected = dict(after_other)
-    for openings in (after_same, after_reply):
-        assert [t for t, _ in openings[:3]] == [t for t, _ in after_other[:3]]
-        for token, p in openings:
-            if token in expected:
-                assert p == pytest.approx(expected[token], abs=0.05)
+    asked = [QUESTION[0], {"role": "user", "content": PASSAGES}]
+    first = llm.openings(asked, 5)
+    assert llm.openings(asked, 5) == first  # all of it cached
+    # A prompt that shares nearly all of it: its tokens are in llama.cpp's cache, but read in
+    # another batch, whose figures differ by about 0.01 here. They must not be reused.
+    longer = [QUESTION[0], {"role": "user", "content": PASSAGES + " And why at noon?"}]
+    llm.openings(longer, 5)
+    assert llm.openings(asked, 5) == first
+    assert "".join(llm.stream_chat(longer, 8, Usage()))  # the cache now holds a reply too
+    assert llm.openings(asked, 5) == first
+
+
+STORY = [{"role": "user", "content": "Write one sentence about a cat in a garden."}]
+
+
+@pytest.mark.slow
+def test_an_answer_depends_on_its_prompt_and_seed_not_on_what_was_asked_before(
+    model_dir: Path,
+) -> None:
+    path = locate_llm(TEST_LLM, model_dir)
+    # A temperature high enough that sampling, not the likeliest token, picks the words.
+    sampled = LlamaCppLLM(path, 512, 1, temperature=1.5, seed=3)
+    first = "".join(sampled.stream_chat(STORY, 24, Usage()))
+    assert "".join(sampled.stream_chat(QUESTION, 24, Usage()))  # another question in between
+    assert "".join(sampled.stream_chat(STORY, 24, Usage())) == first
+    # The seed is what fixes it: another seed samples another sentence.
+    reseeded = LlamaCppLLM(path, 512, 1, temperature=1.5, seed=4)
+    assert "".join(reseeded.stream_chat(STORY, 24, Usage())) != first

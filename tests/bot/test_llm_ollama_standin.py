@@ -117,7 +117,9 @@ def _free_port() -> int:
 
 
 def test_standin_streams_chat_with_explicit_context_size(standin: str) -> None:
-    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1)
+    llm = OllamaLLM(
+        "qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1, seed=0
+    )
     usage = Usage()
     messages = [{"role": "user", "content": "refund window?"}]
     pieces = list(llm.stream_chat(messages, 200, usage))
@@ -132,8 +134,23 @@ def test_standin_streams_chat_with_explicit_context_size(standin: str) -> None:
     assert body["messages"] == messages
 
 
+def test_standin_gets_the_seed_with_every_request(standin: str) -> None:
+    llm = OllamaLLM(
+        "qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1, seed=7
+    )
+    messages = [{"role": "user", "content": "refund window?"}]
+    list(llm.stream_chat(messages, 200, Usage()))
+    llm.openings(messages, 2)
+    llm.complete_json(messages, {"type": "object"}, 50)
+    chats = [body for path, body in StandIn.requests if path == "/api/chat"]
+    assert len(chats) == 3
+    assert all(body["options"]["seed"] == 7 for body in chats)
+
+
 def test_standin_openings_come_from_the_first_tokens_logprobs(standin: str) -> None:
-    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1)
+    llm = OllamaLLM(
+        "qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1, seed=0
+    )
     messages = [{"role": "user", "content": "refund window?"}]
     openings = llm.openings(messages, 2)
     assert [t for t, _ in openings] == ["The", "I"]
@@ -147,12 +164,16 @@ def test_standin_openings_come_from_the_first_tokens_logprobs(standin: str) -> N
 
 def test_standin_without_logprobs_gives_no_openings(standin: str) -> None:
     StandIn.logprobs = False
-    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1)
+    llm = OllamaLLM(
+        "qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1, seed=0
+    )
     assert llm.openings([{"role": "user", "content": "q"}], 20) == []
 
 
 def test_standin_prefix_is_sent_as_the_assistant_message_to_continue(standin: str) -> None:
-    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1)
+    llm = OllamaLLM(
+        "qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1, seed=0
+    )
     messages = [{"role": "user", "content": "refund window?"}]
     pieces = list(llm.stream_chat(messages, 200, Usage(), prefix="Refunds"))
     assert pieces == ["Refunds", *REPLY]
@@ -161,7 +182,9 @@ def test_standin_prefix_is_sent_as_the_assistant_message_to_continue(standin: st
 
 
 def test_standin_json_reply_sends_the_schema_as_format(standin: str) -> None:
-    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=4096, temperature=0.1)
+    llm = OllamaLLM(
+        "qwen2.5-coder:1.5b", standin, timeout=5, context_window=4096, temperature=0.1, seed=0
+    )
     schema = {"type": "object", "properties": {"faithfulness": {"type": "integer"}}}
     reply = llm.complete_json([{"role": "user", "content": "judge"}], schema, 50)
     assert json.loads(reply) == {"faithfulness": 5, "correctness": 4}
@@ -173,13 +196,17 @@ def test_standin_json_reply_sends_the_schema_as_format(standin: str) -> None:
 
 
 def test_standin_show_reports_the_models_context_length(standin: str) -> None:
-    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=4096, temperature=0)
+    llm = OllamaLLM(
+        "qwen2.5-coder:1.5b", standin, timeout=5, context_window=4096, temperature=0, seed=0
+    )
     assert llm.context_limit() == 32768
     assert llm.context_window == 4096  # the configured window fits the model
 
 
 def test_standin_window_is_clamped_to_the_models_context_length(standin: str) -> None:
-    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=5, context_window=65536, temperature=0)
+    llm = OllamaLLM(
+        "qwen2.5-coder:1.5b", standin, timeout=5, context_window=65536, temperature=0, seed=0
+    )
     assert llm.context_window == 32768
     list(llm.stream_chat([{"role": "user", "content": "hi"}], 10, Usage()))
     _, body = StandIn.requests[-1]
@@ -197,7 +224,9 @@ def test_standin_selected_by_settings(standin: str) -> None:
 
 def test_server_down_gives_a_clear_message_fast() -> None:
     host = f"http://127.0.0.1:{_free_port()}"
-    llm = OllamaLLM("qwen2.5-coder:1.5b", host, timeout=5, context_window=4096, temperature=0)
+    llm = OllamaLLM(
+        "qwen2.5-coder:1.5b", host, timeout=5, context_window=4096, temperature=0, seed=0
+    )
     started = time.monotonic()
     with pytest.raises(
         BackendUnavailable, match=r"Ollama server at .* did not answer.*ollama serve"
@@ -208,6 +237,8 @@ def test_server_down_gives_a_clear_message_fast() -> None:
 
 def test_standin_too_slow_times_out_with_a_clear_message(standin: str) -> None:
     StandIn.delay = 3.0
-    llm = OllamaLLM("qwen2.5-coder:1.5b", standin, timeout=0.5, context_window=4096, temperature=0)
+    llm = OllamaLLM(
+        "qwen2.5-coder:1.5b", standin, timeout=0.5, context_window=4096, temperature=0, seed=0
+    )
     with pytest.raises(BackendUnavailable, match="did not answer"):
         list(llm.stream_chat([{"role": "user", "content": "q"}], 10, Usage()))
