@@ -115,13 +115,22 @@ def compare(
     ] = 0.02,
 ) -> None:
     """Print the change of every headline metric; exit 1 if one got worse by more than allowed.
+    Then, where each report has its run's results.jsonl beside it, the questions whose outcome,
+    answer or evidence rank changed.
 
     Example: groundline eval compare runs/base/report.json runs/new/report.json --max-drop 0.02
     """
+    from eval.metrics import changed
     from eval.metrics import compare as compare_reports
 
     with user_errors():
         reports = [json.loads(path.read_text()) for path in (base, new)]
+        results = [path.parent / "results.jsonl" for path in (base, new)]
+        runs = [
+            [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+            for path in results
+            if path.exists()
+        ]
     rows, regressed = compare_reports(reports[0], reports[1], max_drop)
     table = Table("scope", "metric", "base", "new", "delta", "")
     for row in rows:
@@ -135,9 +144,34 @@ def compare(
             "[red]worse[/]" if row["regressed"] else "",
         )
     console.print(table)
+    if len(runs) == 2:
+        _print_changed(changed(runs[0], runs[1]), len(runs[1]))
     if regressed:
         err_console.print(f"[red]A headline metric dropped by more than {max_drop}.[/]")
         raise typer.Exit(1)
+
+
+def _print_changed(moved: list[dict[str, Any]], total: int) -> None:
+    table = Table("dataset", "id", "answerable", "base", "new", "answer", "evidence rank")
+    for q in moved:
+        ranks = " → ".join("—" if r is None else str(r) for r in q["evidence_rank"])
+        table.add_row(
+            q["dataset"],
+            str(q["id"]),
+            "yes" if q["answerable"] else "no",
+            q["base"],
+            q["new"],
+            "reworded" if q["reworded"] else "same",
+            ranks,
+        )
+    if moved:
+        console.print(table)
+    stopped = sum(q["base"] == "answered" != q["new"] for q in moved)
+    started = sum(q["new"] == "answered" != q["base"] for q in moved)
+    console.print(
+        f"{len(moved)} of {total} questions changed: {stopped} answered before and not now, "
+        f"{started} answered now and not before."
+    )
 
 
 @eval_app.command("from-feedback")

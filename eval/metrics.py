@@ -261,3 +261,39 @@ def compare(
                 }
             )
     return rows, any(r["regressed"] for r in rows)
+
+
+def outcome(row: dict[str, Any]) -> str:
+    """What the bot did with a question: answered, abstained (and which check), or not asked."""
+    if not row["generated"]:
+        return "not generated"
+    if row["abstained"]:
+        return f"abstained ({row.get('abstained_by') or 'model'})"
+    return "answered"
+
+
+def changed(base: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The questions of both runs whose outcome, answer or evidence rank differ, in the new
+    run's order. With a fixed seed (the default) an answer depends only on its question and
+    passages, so these are what the change between the two runs moved, and nothing else."""
+    before = {(r["dataset"], r["id"]): r for r in base}
+    moved = []
+    for after in new:
+        was = before.get((after["dataset"], after["id"]))
+        if was is None:
+            continue
+        then, now = outcome(was), outcome(after)
+        reworded = was["answer"] != after["answer"]
+        if then != now or reworded or was["evidence_rank"] != after["evidence_rank"]:
+            moved.append(
+                {
+                    "dataset": after["dataset"],
+                    "id": after["id"],
+                    "answerable": after["answerable"],
+                    "base": then,
+                    "new": now,
+                    "reworded": reworded,
+                    "evidence_rank": (was["evidence_rank"], after["evidence_rank"]),
+                }
+            )
+    return moved

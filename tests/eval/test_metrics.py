@@ -9,6 +9,7 @@ import pytest
 from eval.metrics import (
     HEADLINE,
     aggregate,
+    changed,
     compare,
     evidence_in,
     ndcg_at,
@@ -290,3 +291,29 @@ def test_compare_skips_nulls_and_datasets_missing_from_one_side() -> None:
     hit = next(r for r in rows if r["metric"] == "evidence_hit@5")
     assert (hit["base"], hit["new"], hit["delta"], hit["regressed"]) == (0.9, None, None, False)
     assert len(rows) == len(HEADLINE)  # every headline metric once
+
+
+def test_changed_lists_the_questions_a_change_moved_and_only_those() -> None:
+    base = [
+        row(id="a", answer="Yes [1].", evidence_rank=1),
+        row(id="b", answer="No [2].", evidence_rank=2),
+        row(id="c", answer="Same [1].", evidence_rank=1),
+        row(id="d", answer="Gone [1].", evidence_rank=1),
+        row(id="u", answerable=False, answer="I don't know.", abstained=True, abstained_by="model"),
+    ]
+    new = [
+        row(id="a", answer="I don't know.", evidence_rank=1, abstained=True, abstained_by="model"),
+        row(id="b", answer="No [2].", evidence_rank=4),
+        row(id="c", answer="Same [1].", evidence_rank=1),
+        row(id="u", answerable=False, answer="Invented [1].", abstained=False),
+        row(id="e", answer="Only in the new run."),
+    ]
+    moved = changed(base, new)
+    assert [q["id"] for q in moved] == ["a", "b", "u"]
+    a, b, u = moved
+    assert (a["base"], a["new"], a["reworded"]) == ("answered", "abstained (model)", True)
+    assert (b["base"], b["new"], b["reworded"]) == ("answered", "answered", False)
+    assert b["evidence_rank"] == (2, 4)
+    assert (u["answerable"], u["base"], u["new"]) == (False, "abstained (model)", "answered")
+    # The same id in another dataset is another question.
+    assert changed([row(id="a", dataset="x")], [row(id="a", dataset="y", answer="z")]) == []

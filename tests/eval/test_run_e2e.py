@@ -75,6 +75,8 @@ def test_compare_gates_on_a_drop(smoke_run: Path, tmp_path: Path, model_dir: Pat
     base = smoke_run / "report.json"
     same = groundline(env, "eval", "compare", str(base), str(base))
     assert same.returncode == 0, same.stderr
+    # Each report has its results.jsonl beside it: no question changed.
+    assert "0 of 6 questions changed" in " ".join(same.stdout.split())
     worse = json.loads(base.read_text())
     worse["overall"]["retrieval"]["evidence_hit@5"] = (
         worse["overall"]["retrieval"]["evidence_hit@5"] or 0
