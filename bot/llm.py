@@ -130,11 +130,11 @@ class LlamaCppLLM:
         if messages and messages[0]["role"] == "system":
             head = body[: llm.longest_token_prefix(self._prompt(messages[:1]), body)]
         if not head or head != self._head:
-            self._head = self._body = []
+            self._head = []  # until it is read
             llm.n_tokens = 0
             llm.eval(head)
             self._head = head
-        self._body = []
+        self._body = []  # until it is read
         llm.n_tokens = len(head)
         llm.eval(body[len(head) :])
         self._body = body
