@@ -127,7 +127,11 @@ def compare(
         reports = [json.loads(path.read_text()) for path in (base, new)]
         results = [path.parent / "results.jsonl" for path in (base, new)]
         runs = [
-            [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+            [
+                json.loads(line)
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip()
+            ]
             for path in results
             if path.exists()
         ]

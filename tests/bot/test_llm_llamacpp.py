@@ -91,3 +91,10 @@ def test_an_answer_depends_on_its_prompt_and_seed_not_on_what_was_asked_before(
     # The seed is what fixes it: another seed samples another sentence.
     reseeded = LlamaCppLLM(path, 512, 1, temperature=1.5, seed=4)
     assert "".join(reseeded.stream_chat(STORY, 24, Usage())) != first
+
+
+@pytest.mark.slow
+def test_seed_minus_one_samples_afresh_each_time(model_dir: Path) -> None:
+    sampled = LlamaCppLLM(locate_llm(TEST_LLM, model_dir), 512, 1, temperature=1.5, seed=-1)
+    replies = {"".join(sampled.stream_chat(STORY, 24, Usage())) for _ in range(3)}
+    assert len(replies) > 1  # three samples alike by chance: about never, at this temperature
