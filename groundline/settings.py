@@ -49,8 +49,9 @@ class LLMSettings(BaseModel):
     seed: int = Field(
         default=0,
         ge=-1,
-        description="Seed of every answer's sampling: the same question with the same passages "
-        "gets the same answer, whatever was asked before. -1: a random seed each time.",
+        description="Seed of every answer's sampling (llama.cpp and Ollama). With llama.cpp the "
+        "same question with the same passages gets the same answer, whatever was asked before. "
+        "-1: a random seed each time.",
     )
     threads: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
