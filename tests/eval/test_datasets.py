@@ -19,6 +19,12 @@ def test_the_smoke_datasets_load_with_defaults_and_history() -> None:
     assert len(load(REPO / "eval" / "smoke.jsonl", limit=3)) == 3
 
 
+@pytest.mark.parametrize("path", sorted((REPO / "eval").glob("*.jsonl")), ids=lambda p: p.name)
+def test_every_shipped_dataset_loads(path: Path) -> None:
+    questions = load(path)
+    assert all(q.history[-1]["role"] == "assistant" for q in questions if q.history)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
