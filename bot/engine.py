@@ -23,6 +23,7 @@ from groundline.wiring import build_reranker
 log = logging.getLogger(__name__)
 
 HISTORY_TURNS = 6  # earlier messages kept in the prompt
+CONTEXT_QUESTIONS = 2  # the user's earlier questions a follow-up is searched with
 OPENINGS = 20  # first tokens weighed for the model's "I don't know"
 _HOLD_CHARS = 24
 _DONT_KNOW_PHRASES = (
@@ -219,10 +220,12 @@ class Engine:
 
     def standalone(self, question: str, history: list[Message]) -> str:
         """The query to retrieve with: a follow-up ("and how much is it?") is searched together
-        with the user's previous question, which names what "it" is. Measured on eval/smoke.jsonl's
-        follow-ups; cheaper than asking the model to rewrite it, which costs a generation."""
-        previous = [m["content"] for m in history if m["role"] == "user"]
-        return f"{previous[-1]}\n{question}" if previous else question
+        with the user's last questions before it, which name what "it" is, even when the one just
+        before is a follow-up too ("which formats?"). Measured on eval/conversations*.jsonl (see
+        eval/README.md); cheaper than asking the model to rewrite it, which costs a generation.
+        """
+        previous = [m["content"] for m in history if m["role"] == "user"][-CONTEXT_QUESTIONS:]
+        return "\n".join([*previous, question])
 
     def translate(self, text: str, language: str) -> str:
         """``text`` translated by the model into ``language`` (a key of bot.language.NAMES)."""

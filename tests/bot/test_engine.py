@@ -262,6 +262,28 @@ def test_history_is_passed_to_the_model(samples_kb: KnowledgeBase) -> None:
     assert llm.calls[0][1:3] == history
 
 
+def test_a_follow_up_is_searched_with_the_questions_that_name_its_subject(
+    samples_kb: KnowledgeBase,
+) -> None:
+    engine = Engine(samples_kb, ScriptedLLM(""))
+    question = "And how many of them can I have at once?"
+    history = [
+        {"role": "user", "content": "Does Tallybook have an API?"},
+        {"role": "assistant", "content": "Yes, a REST API (version 2) that returns JSON."},
+        {"role": "user", "content": "How do I get a key?"},  # itself a follow-up
+        {"role": "assistant", "content": "Create API keys at Settings > Developer > API keys."},
+    ]
+
+    def found(earlier: list[dict[str, str]]) -> bool:
+        passages = engine.retrieve(engine.standalone(question, earlier))
+        return any("at most 5 active API keys" in p.text for p in passages)
+
+    assert not found([])  # alone, "them" names nothing
+    assert not found(history[2:])  # "a key" of what?
+    assert found(history)
+    assert engine.standalone("What is the refund window?", []) == "What is the refund window?"
+
+
 def test_astream_runs_off_the_event_loop(samples_kb: KnowledgeBase) -> None:
     engine = Engine(samples_kb, ScriptedLLM("Thirty days [1]."))
 
