@@ -20,6 +20,8 @@ _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 # A figure standing on its own: "30", "$12.50", "50%", "1,000", "3.12" (not the 2 of "py2exe",
 # the 1 of "l1" or the 0 of "0.dll").
 _FIGURE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)((?:\.\d+)*)(?!\w|\.\w)")
+# The number of a heading or step at the start of a line: "4. Pagination", "2.3 Install".
+_ENUMERATOR = re.compile(r"^[ \t]*(?:\d{1,3}\.)+(?:\d{1,3})?[ \t]+(?=[A-Z])", re.M)
 _UNITS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty"
@@ -156,7 +158,9 @@ def _points(text: str, raw: str) -> bool:
 
 
 def _passage_figures(text: str) -> set[str]:
-    """The figures of a passage, those spelled out in words ("thirty days") included."""
+    """The figures of a passage, those spelled out in words ("thirty days") included, and not
+    the numbers of its headings and steps ("4. Pagination"), which state nothing."""
+    text = _ENUMERATOR.sub(" ", text)
     return figures(text) | {_NUMBER_WORDS[w] for w in words(text) if w in _NUMBER_WORDS}
 
 

@@ -197,6 +197,27 @@ def test_a_figure_in_no_passage_makes_a_sentence_unsupported() -> None:
     assert ground(invented, passages, bag_of_words, question="Is it 60 days?")[0] == 1.0
 
 
+def test_the_number_of_a_heading_or_step_is_not_a_figure_a_sentence_can_borrow() -> None:
+    passages = {
+        1: "3. Rate limits\nEach live API key may make 120 requests per minute.\n"
+        "4. Pagination\nList endpoints return 25 records per page.\n"
+        "2.3 Keys\nAn account can have at most 5 active API keys."
+    }
+    for invented, figure in [("at most 4 active", "4"), ("at most 2.3 active", "2.3")]:
+        answer = f"An account can have {invented} API keys [1]."
+        score, sentences = ground(answer, passages, bag_of_words)
+        assert sentences[0].unsupported_figures == [figure]
+        assert score == 0.0
+    stated = "Each live API key may make 120 requests per minute [1]."
+    assert ground(stated, passages, bag_of_words)[0] == 1.0
+    # A figure the passage states counts, even where a heading has the same number.
+    passages[1] += "\nYou can register up to 4 keys per user."
+    assert (
+        ground("An account can have at most 4 active API keys [1].", passages, bag_of_words)[0]
+        == 1.0
+    )
+
+
 def test_names_are_capitalised_words_after_the_first() -> None:
     sentence = "The app is in English, Spanish and Welsh, see O'Reilly on Tallybook's SSO."
     assert names(sentence) == {"english", "spanish", "welsh", "o'reilly", "tallybook", "sso"}
