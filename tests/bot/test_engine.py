@@ -275,13 +275,26 @@ def test_a_follow_up_is_searched_with_the_questions_that_name_its_subject(
     ]
 
     def found(earlier: list[dict[str, str]]) -> bool:
-        passages = engine.retrieve(engine.standalone(question, earlier))
+        passages = engine.search(question, earlier)
         return any("at most 5 active API keys" in p.text for p in passages)
 
     assert not found([])  # alone, "them" names nothing
     assert not found(history[2:])  # "a key" of what?
     assert found(history)
     assert engine.standalone("What is the refund window?", []) == "What is the refund window?"
+
+
+def test_a_new_topic_after_an_old_one_is_searched_alone(samples_kb: KnowledgeBase) -> None:
+    engine = Engine(samples_kb, ScriptedLLM(""))
+    question = "How long does a password have to be?"
+    history = [
+        {"role": "user", "content": "Can I pay for my subscription by Direct Debit?"},
+        {"role": "assistant", "content": "Yes, from a UK bank account."},
+    ]
+    evidence = "passwords must be at least 12 characters long"
+    # Searched with the old question, the old topic's passages come first.
+    assert evidence not in engine.retrieve(engine.standalone(question, history))[0].text
+    assert evidence in engine.search(question, history)[0].text
 
 
 def test_astream_runs_off_the_event_loop(samples_kb: KnowledgeBase) -> None:
