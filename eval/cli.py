@@ -126,15 +126,7 @@ def compare(
     with user_errors():
         reports = [json.loads(path.read_text()) for path in (base, new)]
         results = [path.parent / "results.jsonl" for path in (base, new)]
-        runs = [
-            [
-                json.loads(line)
-                for line in path.read_text(encoding="utf-8").splitlines()
-                if line.strip()
-            ]
-            for path in results
-            if path.exists()
-        ]
+        runs = [_rows(path) for path in results if path.exists()]
     rows, regressed = compare_reports(reports[0], reports[1], max_drop)
     table = Table("scope", "metric", "base", "new", "delta", "")
     for row in rows:
@@ -153,6 +145,12 @@ def compare(
     if regressed:
         err_console.print(f"[red]A headline metric dropped by more than {max_drop}.[/]")
         raise typer.Exit(1)
+
+
+def _rows(results: Path) -> list[dict[str, Any]]:
+    """The rows of a run's results.jsonl (blank lines skipped)."""
+    lines = results.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
 
 
 def _print_changed(moved: list[dict[str, Any]], total: int) -> None:
@@ -228,14 +226,12 @@ def calibrate(
     in_use = Thresholds(settings.retrieval.min_score, settings.answers.dont_know_probability)
     with user_errors():
         config = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
-        lines = (run_dir / "results.jsonl").read_text(encoding="utf-8").splitlines()
         try:
             run = Thresholds(
                 config["config"]["settings"]["retrieval"]["min_score"],
                 config["config"]["settings"]["answers"]["dont_know_probability"],
             )
-            rows = [json.loads(line) for line in lines if line.strip()]
-            result = choose(rows, run, target, max_false, in_use)
+            result = choose(_rows(run_dir / "results.jsonl"), run, target, max_false, in_use)
         except KeyError as exc:
             err_console.print(f"[bold red]Error:[/] {run_dir} is not a finished run (no {exc}).")
             raise typer.Exit(2) from exc
