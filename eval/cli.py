@@ -124,7 +124,7 @@ def compare(
     from eval.metrics import compare as compare_reports
 
     with user_errors():
-        reports = [json.loads(path.read_text()) for path in (base, new)]
+        reports = [_report(path) for path in (base, new)]
         results = [path.parent / "results.jsonl" for path in (base, new)]
         runs = [_rows(path) for path in results if path.exists()]
     rows, regressed = compare_reports(reports[0], reports[1], max_drop)
@@ -145,6 +145,20 @@ def compare(
     if regressed:
         err_console.print(f"[red]A headline metric dropped by more than {max_drop}.[/]")
         raise typer.Exit(1)
+
+
+def _report(path: Path) -> dict[str, Any]:
+    """A run's report.json; a clear usage error (exit 2) for any other file."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        report = None
+    if not isinstance(report, dict) or not isinstance(report.get("overall"), dict):
+        err_console.print(
+            f"[bold red]Error:[/] {path} is not a report.json written by groundline eval run."
+        )
+        raise typer.Exit(2)
+    return report
 
 
 def _rows(results: Path) -> list[dict[str, Any]]:

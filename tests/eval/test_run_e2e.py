@@ -86,6 +86,13 @@ def test_compare_gates_on_a_drop(smoke_run: Path, tmp_path: Path, model_dir: Pat
     dropped = groundline(env, "eval", "compare", str(base), str(worse_path), "--max-drop", "0.02")
     assert dropped.returncode == 1
     assert "evidence_hit@5" in dropped.stdout
+    other = tmp_path / "other.json"
+    other.write_text('{"datasets": {}}')
+    for not_a_report in (smoke_run / "results.jsonl", other):
+        refused = groundline(env, "eval", "compare", str(base), str(not_a_report))
+        assert refused.returncode == 2
+        assert "not a report.json" in " ".join(refused.stderr.split())
+        assert "Traceback" not in refused.stderr
 
 
 def test_calibrate_reads_the_runs_own_rates_and_prints_settings(
