@@ -227,18 +227,23 @@ class Engine:
         previous = [m["content"] for m in history if m["role"] == "user"][-CONTEXT_QUESTIONS:]
         return "\n".join([*previous, question])
 
-    def search(self, question: str, history: list[Message], k: int | None = None) -> list[Passage]:
-        """The top-k chunks for a question in a conversation: searched with the user's earlier
-        questions (``standalone``) and, after them, alone; whichever search comes closer (cosine)
-        wins. A follow-up ("is there a free trial of it?") is closer with them, a new topic after
-        an old one ("how long must a password be?") alone, where the old topic's passages don't
-        come first. Measured on eval/conversations*.jsonl (see eval/README.md)."""
+    def search(
+        self, question: str, history: list[Message], k: int | None = None
+    ) -> tuple[list[Passage], bool]:
+        """The top-k chunks for a question in a conversation, and whether it follows up on the
+        conversation: searched with the user's earlier questions (``standalone``) and, after them,
+        alone; whichever search comes closer (cosine) wins. A follow-up ("is there a free trial of
+        it?") is closer with them, a new topic after an old one ("how long must a password be?")
+        alone, where the old topic's passages don't come first. Measured on
+        eval/conversations*.jsonl (see eval/README.md)."""
         context = self.standalone(question, history)
         found = self.retrieve(context, k)
         if context == question:
-            return found
+            return found, False
         alone = self.retrieve(question, k)
-        return alone if (closest(alone) or 0.0) > (closest(found) or 0.0) else found
+        if (closest(alone) or 0.0) > (closest(found) or 0.0):
+            return alone, False
+        return found, True
 
     def translate(self, text: str, language: str) -> str:
         """``text`` translated by the model into ``language`` (a key of bot.language.NAMES)."""
@@ -344,7 +349,11 @@ class Engine:
     ) -> Iterator[str | Answer]:
         """``stream`` for a question in the documents' language."""
         timings = Timings()
-        retrieved = self.search(question, history)
+        retrieved, follows_up = self.search(question, history)
+        if not follows_up:
+            # A new topic: the bot's answers about the old one are left out of the prompt, where
+            # the small model would repeat them; the user's questions stay ("the cheapest one").
+            history = [m for m in history if m["role"] == "user"]
         timings.retrieval_ms = (time.perf_counter() - started) * 1000
         relevant = self.relevant(retrieved)
         nearest = closest(retrieved)

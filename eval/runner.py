@@ -227,7 +227,7 @@ def run(
                     # Searched as the engine searched it: translated into the documents'
                     # language, if it was (which needs the model: not on a --no-generate run).
                     asked = answer.asked if answer and answer.asked else q.question
-                    retrieved = engine.search(asked, q.history, options.k)
+                    retrieved, _ = engine.search(asked, q.history, options.k)
                     row = score(q, name, retrieved, answer, embed)
                     rows.append(row)
                     results.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -252,14 +252,24 @@ def test_context_is_fitted_to_the_window(samples_kb: KnowledgeBase) -> None:
     assert llm.count_tokens(llm.calls[0]) <= two
 
 
-def test_history_is_passed_to_the_model(samples_kb: KnowledgeBase) -> None:
-    llm = ScriptedLLM("It costs £15 [1].")
-    history = [
-        {"role": "user", "content": "What is Tallybook Payroll?"},
-        {"role": "assistant", "content": "An add-on for paying staff."},
+def test_a_follow_up_is_asked_with_the_conversation_and_a_new_topic_without_its_answers(
+    samples_kb: KnowledgeBase,
+) -> None:
+    follow_up = [
+        {"role": "user", "content": "Does Tallybook have an API?"},
+        {"role": "assistant", "content": "Yes, a REST API (version 2) that returns JSON."},
     ]
-    Engine(samples_kb, llm).ask("How much does Tallybook Payroll cost?", history)
-    assert llm.calls[0][1:3] == history
+    llm = ScriptedLLM("Up to 5 [1].")
+    Engine(samples_kb, llm).ask("How many keys can I have at once for it?", follow_up)
+    assert llm.calls[0][1:3] == follow_up
+    # The bot's answer about Direct Debit would only tempt the model to repeat it.
+    old_topic = [
+        {"role": "user", "content": "Can I pay for my subscription by Direct Debit?"},
+        {"role": "assistant", "content": "Yes, from a UK bank account."},
+    ]
+    llm = ScriptedLLM("At least 12 characters [1].")
+    Engine(samples_kb, llm).ask("How long does a password have to be?", old_topic)
+    assert llm.calls[0][1:-1] == old_topic[:1]
 
 
 def test_a_follow_up_is_searched_with_the_questions_that_name_its_subject(
@@ -275,12 +285,13 @@ def test_a_follow_up_is_searched_with_the_questions_that_name_its_subject(
     ]
 
     def found(earlier: list[dict[str, str]]) -> bool:
-        passages = engine.search(question, earlier)
+        passages, _ = engine.search(question, earlier)
         return any("at most 5 active API keys" in p.text for p in passages)
 
     assert not found([])  # alone, "them" names nothing
     assert not found(history[2:])  # "a key" of what?
     assert found(history)
+    assert engine.search(question, history)[1]  # it follows up on the conversation
     assert engine.standalone("What is the refund window?", []) == "What is the refund window?"
 
 
@@ -294,7 +305,9 @@ def test_a_new_topic_after_an_old_one_is_searched_alone(samples_kb: KnowledgeBas
     evidence = "passwords must be at least 12 characters long"
     # Searched with the old question, the old topic's passages come first.
     assert evidence not in engine.retrieve(engine.standalone(question, history))[0].text
-    assert evidence in engine.search(question, history)[0].text
+    passages, follows_up = engine.search(question, history)
+    assert evidence in passages[0].text
+    assert not follows_up
 
 
 def test_astream_runs_off_the_event_loop(samples_kb: KnowledgeBase) -> None:
