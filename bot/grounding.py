@@ -188,8 +188,10 @@ def ground(
     those the answer cites; when the answer cites none, against them all. It is supported when its
     cosine similarity to one of them reaches ``min_similarity``, one of them holds ``min_overlap``
     of its distinct content words, or one of them holds every word it adds to the question
-    (``new_words``: an answer that repeats the question's words tells only those), and every figure
-    it states (a price, a limit, a time, a version) is written in them or in the ``question``: a
+    (``new_words``: an answer that repeats the question's words tells only those; a yes or no that
+    tells nothing else is on the topic of any passage the question found, so for it similarity
+    does not count), and every figure it states (a price, a limit, a time, a version) is written
+    in them or in the ``question``: a
     paraphrase may reword, but a number that is in no passage was made up. So is a sentence naming
     more than ``max_new_names`` things (capitalised words: languages, products, platforms) that no
     given passage nor the question names: a list of them is how a small model invents an answer. So
@@ -258,9 +260,14 @@ def ground(
         sentence.unsupported_figures = sorted(figures(sentence.text) - known)
         told = sentence.told
         tells = bool(told) and any(all(w in passage_words[n] for w in told) for n in against)
-        return (
-            sentence.similarity >= min_similarity or sentence.overlap >= min_overlap or tells
-        ) and not sentence.unsupported_figures
+        # A yes or no that tells nothing else the question doesn't say ("Yes, there is an app
+        # for Android phones.") is on the topic of every passage the question found: its
+        # similarity to one is no evidence of its verdict, only a passage holding its words is.
+        verdict = not told and any(polarity(w) or w == "no" for w in words(sentence.text))
+        similar = sentence.similarity >= min_similarity and not verdict
+        return (similar or sentence.overlap >= min_overlap or tells) and not (
+            sentence.unsupported_figures
+        )
 
     def closest(vector: list[float], candidates: list[int]) -> int:
         return max(candidates, key=lambda n: _cosine(vector, passage_vectors[n]))

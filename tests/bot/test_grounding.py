@@ -296,6 +296,26 @@ def test_a_sentence_whose_every_new_word_one_passage_holds_is_supported() -> Non
     assert ground(echo, passages, zero_similarity, question)[0] == 0.0
 
 
+def test_a_yes_or_no_that_only_echoes_the_question_needs_a_passage_with_its_words() -> None:
+    def similar(texts: list[str]) -> list[list[float]]:
+        return [[1.0] for _ in texts]
+
+    # Every passage the question found is on its topic: similarity says nothing of the verdict.
+    passages = {1: "Tallybook is an online invoicing and bookkeeping app for small businesses."}
+    question = "Is there a Tallybook app for Android phones?"
+    echo = "Yes, there is a Tallybook app for Android phones [1]."
+    score, sentences = ground(echo, passages, similar, question)
+    assert sentences[0].similarity == 1.0
+    assert score == 0.0
+    # A passage that holds its words supports it.
+    passages = {1: "Every plan starts with a free trial, and no payment card is needed."}
+    assert ground("Yes, there is a free trial [1].", passages, zero_similarity, "Free trial?")[0]
+    # Without a yes or no, repeating the user's own words claims nothing new: similarity counts.
+    question = "We loaded all the rows from a dump. What should the subscription do?"
+    repeated = "You loaded all the rows from a dump [1]."
+    assert ground(repeated, passages, similar, question)[0] == 1.0
+
+
 def test_a_short_sentence_with_a_figure_is_scored() -> None:
     score, sentences = ground("Price: $15 [1].", {1: "Payroll price is 12 pounds."}, bag_of_words)
     assert sentences[0].unsupported_figures == ["15"]
