@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Answer, Engine, keeps, opens_dont_know
+from bot.engine import Answer, Engine, Passage, keeps, opens_dont_know
 from bot.language import detect
 from bot.llm import LlamaCppLLM
 from groundline.kb import KnowledgeBase
@@ -308,6 +308,32 @@ def test_a_new_topic_after_an_old_one_is_searched_alone(samples_kb: KnowledgeBas
     passages, follows_up = engine.search(question, history)
     assert evidence in passages[0].text
     assert not follows_up
+
+
+def test_a_longer_list_makes_the_choice_the_answer_made(
+    samples_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = Engine(samples_kb, ScriptedLLM(""))
+    top = samples_kb.settings.retrieval.top_k
+
+    def passages(similarities: list[float]) -> list[Passage]:
+        return [
+            Passage(n, f"c{n}", "d", "d.md", "T", "", None, None, "text", s, s)
+            for n, s in enumerate(similarities, start=1)
+        ]
+
+    # With the conversation: 0.5 in the answer's passages, 0.9 only further down the list.
+    with_context = [0.5] * top + [0.9] * top
+    alone = [0.6] * (2 * top)
+
+    def retrieve(query: str, k: int | None = None) -> list[Passage]:
+        ranked = with_context if "\n" in query else alone
+        return passages(ranked[: k or top])
+
+    monkeypatch.setattr(engine, "retrieve", retrieve)
+    history = [{"role": "user", "content": "Does Tallybook have an API?"}]
+    assert engine.search("How many keys?", history)[1] is False  # alone came closer
+    assert engine.search("How many keys?", history, 2 * top)[1] is False
 
 
 def test_astream_runs_off_the_event_loop(samples_kb: KnowledgeBase) -> None:
