@@ -189,23 +189,23 @@ def ground(
     cosine similarity to one of them reaches ``min_similarity``, one of them holds ``min_overlap``
     of its distinct content words, or one of them holds every word it adds to the question
     (``new_words``: an answer that repeats the question's words tells only those; a yes or no that
-    tells nothing else is on the topic of any passage the question found, so for it similarity
-    does not count), and every figure it states (a price, a limit, a time, a version) is written
-    in them or in the ``question``: a
-    paraphrase may reword, but a number that is in no passage was made up. So is a sentence naming
-    more than ``max_new_names`` things (capitalised words: languages, products, platforms) that no
-    given passage nor the question names: a list of them is how a small model invents an answer. So
-    is a sentence most of whose new words (content words the question doesn't use: what it tells)
-    are in no given passage, beyond ``1 - min_known_words`` of them: "The interface is available in
-    English" answers "Which languages…?" with a word no passage holds. A sentence its own passages
-    don't support but another given passage does is supported, and ``recited`` names that passage
-    (the model cited the wrong one: see ``recite``); so it does for each supported sentence of an
-    answer that cites nothing, which the user would otherwise see without a source. Sentences of
-    fewer than ``min_words`` words and no figure are not scored (``supported`` None) unless no
-    sentence is long enough and they add a word to the question, nor are lead-ins ending with ":"
-    or pointers to the passages ("This is stated in [2].") when another sentence is. The score is
-    None when no sentence is scored; with no passages at all every scored sentence is unsupported
-    and the score is 0.0, since an answer that cites nothing is not grounded in anything.
+    tells nothing else is on the topic of any passage the question found, so for it similarity does
+    not count), and every figure it states (a price, a limit, a time, a version) is written in them
+    or in the ``question``: a paraphrase may reword, but a number that is in no passage was made up.
+    So is a sentence naming more than ``max_new_names`` things (capitalised words: languages,
+    products, platforms) that no given passage nor the question names: a list of them is how a small
+    model invents an answer. So is a sentence most of whose new words (content words the question
+    doesn't use: what it tells) are in no given passage, beyond ``1 - min_known_words`` of them:
+    "The interface is available in English" answers "Which languages…?" with a word no passage
+    holds. A sentence its own passages don't support but another given passage does is supported,
+    and ``recited`` names that passage (the model cited the wrong one: see ``recite``); so it does
+    for each supported sentence of an answer that cites nothing, which the user would otherwise see
+    without a source. Sentences of fewer than ``min_words`` words and no figure are not scored
+    (``supported`` None) unless no sentence is long enough and they add a word to the question, nor
+    are lead-ins ending with ":" or pointers to the passages ("This is stated in [2].") when another
+    sentence is. The score is None when no sentence is scored; with no passages at all every scored
+    sentence is unsupported and the score is 0.0, since an answer that cites nothing is not grounded
+    in anything.
     """
     sentences = []
     raws = split_sentences(answer)
