@@ -16,6 +16,7 @@ from bot.grounding import content_words, ground, recite, words
 from bot.language import NAMES, detect
 from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
+from bot.smalltalk import Kind, recognise
 from groundline.kb import KnowledgeBase
 from groundline.prompts import render
 from groundline.wiring import build_reranker
@@ -125,9 +126,9 @@ class Answer:
     dropped_citations: int = 0  # invalid [n] markers removed from the model's output
     groundedness: float | None = None  # share of sentences the cited passages support
     recited: int = 0  # sentences cited anew: to the passage that supports them, not their own
-    # Why it abstained: no passage relevant enough, the model's own "I don't know", or the
-    # grounding check.
-    abstained_by: Literal["threshold", "model", "grounding"] | None = None
+    # Why it abstained: no passage relevant enough, the model's own "I don't know", the
+    # grounding check, or the user asked for a person (the hand-off, nothing searched).
+    abstained_by: Literal["threshold", "model", "grounding", "handoff"] | None = None
     draft: str | None = None  # the model's reply the abstention message replaced, if any
     # How likely the model's reply was to open "I don't know" (None: the model wasn't asked).
     dont_know: float | None = None
@@ -309,6 +310,22 @@ class Engine:
             webhook=bool(self._settings.handoff_webhook),
         )
 
+    def small_talk(self, kind: Kind, language: str, started: float) -> Iterator[str | Answer]:
+        """The reply to a greeting or thanks, or the hand-off to a person who was asked for:
+        nothing is searched and the model is not called."""
+        text = render(
+            self._settings.prompts.smalltalk,
+            kind=kind,
+            language=language,
+            handoff=self._settings.handoff,
+            webhook=bool(self._settings.handoff_webhook),
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+        yield text
+        person = kind == "person"  # an abstention: the bot's app sends it to the webhook
+        timings = Timings(first_token_ms=elapsed, total_ms=elapsed)
+        yield Answer(text, person, [], [], timings, abstained_by="handoff" if person else None)
+
     def stream(self, question: str, history: list[Message] | None = None) -> Iterator[str | Answer]:
         """Yield the answer's text as it is generated, then the finished Answer.
 
@@ -317,6 +334,9 @@ class Engine:
         shown at once; a translation that loses a marker, figure, link or address is not shown,
         the answer is, in the documents' language."""
         started = time.perf_counter()
+        if talk := recognise(question):
+            yield from self.small_talk(*talk, started)
+            return
         asked, language = self.understand(question)
         if language is None:
             yield from self._answer(question, history or [], started)

@@ -147,6 +147,10 @@ class PromptSettings(BaseModel):
     system: str = Field(default="system", description="Prompt (in prompts/) of the system message.")
     answer: str = Field(default="answer", description="Prompt of the question with its passages.")
     abstain: str = Field(default="abstain", description="Prompt of 'the documents don't cover it'.")
+    smalltalk: str = Field(
+        default="smalltalk",
+        description="Replies to a greeting, thanks, or a request for a person (bot/smalltalk.py).",
+    )
 
 
 class ApiSettings(BaseModel):

@@ -18,6 +18,7 @@ VARIABLES = {
     "sentences": ["It works offline."],
     "language": "Spanish",
     "text": "Thirty days [1].",
+    "kind": "greeting",
 }
 
 
