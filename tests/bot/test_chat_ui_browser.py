@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tests.bot.test_handoff_standin import Desk
 from tests.conftest import SAMPLES
 from tests.test_cli_e2e import _env, groundline, start_server
 
@@ -28,11 +31,23 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
+def desk() -> Iterator[str]:
+    """A local stand-in for a help desk's hand-off webhook (what it received: Desk.received)."""
+    Desk.received, Desk.status = [], 200
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Desk)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
 def chat_server(
-    tmp_path_factory: pytest.TempPathFactory, model_dir: Path
+    tmp_path_factory: pytest.TempPathFactory, model_dir: Path, desk: str
 ) -> Iterator[tuple[str, Path]]:
-    """The chat server's URL and its data dir."""
+    """The chat server's URL and its data dir; it hands conversations off to the stand-in desk."""
     env = _env(tmp_path_factory.mktemp("ui"), model_dir)
+    env["GROUNDLINE_HANDOFF_WEBHOOK"] = desk
     assert groundline(env, "ingest", str(SAMPLES)).returncode == 0
     server, port = start_server(env)
     url = f"http://127.0.0.1:{port}/"
@@ -102,3 +117,12 @@ def test_thumbs_down_is_recorded_with_the_conversation(chat_server: tuple[str, P
     assert records[-1]["rating"] == -1
     assert records[-1]["question"] == "How many API keys can my account have?"
     assert records[-1]["answer"]
+
+
+def test_asking_for_a_person_hands_the_conversation_to_the_standin_desk(chat_url: str) -> None:
+    text = _ask(chat_url, "Can I talk to a person, please?")
+    assert "a person will follow up" in text
+    assert "https://help.tallybook.example/contact" in text
+    handed = [c for c in Desk.received if c["question"] == "Can I talk to a person, please?"]
+    assert len(handed) == 1
+    assert "a person will follow up" in handed[0]["answer"]
