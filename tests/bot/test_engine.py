@@ -396,7 +396,7 @@ def test_a_translation_that_loses_a_marker_or_figure_is_not_shown(
 
 def test_an_abstention_is_translated_with_its_handoff_kept(kb: KnowledgeBase) -> None:
     settings = kb.settings.model_copy(update={"handoff": "https://help.example.com/contact"})
-    spanish = "No lo sé: busqué en 0 documentos. Una persona puede ayudarle: https://help.example.com/contact"
+    spanish = "No lo sé: aún no hay documentos. Una persona puede ayudarle: https://help.example.com/contact"
     llm = TranslatingLLM(
         "", {"English": "How long do I have to ask for a refund?", "Spanish": spanish}
     )

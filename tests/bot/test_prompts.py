@@ -61,6 +61,13 @@ def test_a_missing_variable_is_an_error() -> None:
         prompts.render("answer", passages=[])
 
 
+def test_abstain_prompt_says_so_when_the_knowledge_base_is_empty() -> None:
+    text = prompts.render("abstain", **{**VARIABLES, "documents": 0, "nearest": []})
+    assert text.startswith("I don't know: the knowledge base has no documents yet")
+    assert "searched" not in text
+    assert "support@example.com" in text
+
+
 def test_abstain_prompt_says_a_person_will_follow_up_only_with_a_webhook() -> None:
     assert "follow up" in prompts.render("abstain", **VARIABLES)
     assert "follow up" not in prompts.render("abstain", **{**VARIABLES, "webhook": False})
