@@ -38,6 +38,21 @@ _DONT_KNOW_PHRASES = (
 _DONT_KNOW = re.compile(
     r"^[\W\d]*(?:(?:yes|no)\W+)?(" + "|".join(_DONT_KNOW_PHRASES) + r")\b", re.I
 )
+# Where a reply's last sentence begins: after a sentence's end or a citation, or a line break.
+_LAST_SENTENCE = re.compile(r"(?:^|(?<=[.!?\]])[ \t]+|\n\s*)(?=[^\n]*$)")
+_CLOSING = re.compile(r"(?:" + "|".join(_DONT_KNOW_PHRASES) + r")[\s.!]*", re.I)
+
+
+def closing(reply: str) -> int:
+    """Where a closing "I don't know" (the small model's habit after an answer), or what may yet
+    become one, begins in ``reply``: ``len(reply)`` when its last sentence is something else."""
+    start = max(m.end() for m in _LAST_SENTENCE.finditer(reply.rstrip()))
+    last = reply[start:].lower()
+    if _CLOSING.fullmatch(last) or any(p.startswith(last.rstrip()) for p in _DONT_KNOW_PHRASES):
+        return start
+    return len(reply)
+
+
 # What a translation must keep as it is: citation markers, links and e-mail addresses.
 _VERBATIM = re.compile(
     r"\[\d{1,3}\]|https?://[^\s<>\"]*[^\s<>\".,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
@@ -416,8 +431,10 @@ class Engine:
         citations = CitationFilter(len(given))
         parts: list[str] = []
         # The opening words are held back until they can't be "I don't know", which is replaced
-        # by the abstention message and so must never be shown.
+        # by the abstention message and so must never be shown; so is a closing one, which the
+        # small model sometimes adds after its answer, until it can't be one (it is dropped).
         released = False
+        sent = 0  # characters of the reply shown
         answer_tokens = self._settings.llm.max_answer_tokens
         for delta in self._llm.stream_chat(messages, answer_tokens, usage, prefix):
             if timings.first_token_ms is None:
@@ -426,16 +443,19 @@ class Engine:
             if not shown:
                 continue
             parts.append(shown)
-            if released:
-                yield shown
-                continue
-            opening = "".join(parts)
-            if len(opening) >= _HOLD_CHARS and not _DONT_KNOW.match(opening):
+            reply = "".join(parts)
+            if not released:
+                if len(reply) < _HOLD_CHARS or _DONT_KNOW.match(reply):
+                    continue
                 released = True
-                yield opening
-        tail = citations.flush()
-        parts.append(tail)
-        text = "".join(parts).strip()
+            if (upto := closing(reply)) > sent:
+                yield reply[sent:upto]
+                sent = upto
+        parts.append(citations.flush())
+        reply = "".join(parts)
+        if content_words(MARKER.sub(" ", reply[: closing(reply)])):
+            reply = reply[: closing(reply)]
+        text = reply.strip()
         cited = [given[n - 1] for n in citations.cited]
         # No words besides markers, or the model's own "I don't know": nothing to show.
         abstained = not content_words(MARKER.sub(" ", text)) or bool(_DONT_KNOW.match(text))
@@ -463,7 +483,7 @@ class Engine:
         if abstained:
             draft, text = text, self.abstain_text(question, given)
             yield text
-        elif remaining := tail if released else text:
+        elif remaining := reply[sent:] if released else text:
             yield remaining
         warning = ""
         if unverified:

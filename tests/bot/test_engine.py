@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Answer, Engine, Passage, keeps, opens_dont_know
+from bot.engine import Answer, Engine, Passage, closing, keeps, opens_dont_know
 from bot.language import detect
 from bot.llm import LlamaCppLLM
 from groundline.kb import KnowledgeBase
@@ -237,6 +237,39 @@ def test_a_forced_opening_followed_by_dont_know_is_the_models_abstention(
     assert (answer.abstained, answer.abstained_by) == (True, "model")
     assert pieces[:-1] == [answer.text]  # the model's words were never shown
     assert answer.text.startswith("I don't know: I searched")
+
+
+@pytest.mark.parametrize(
+    ("reply", "kept"),
+    [
+        ("Within 30 days [1].\nI don't know.", "Within 30 days [1].\n"),
+        ("Within 30 days [1]. I do not know.\n", "Within 30 days [1]. "),
+        ("Within 30 days [1].\n\nI don", "Within 30 days [1].\n\n"),  # may yet become one
+        ("Within 30 days [1]. I", "Within 30 days [1]. "),
+        ("Within 30 days [1]. It is", "Within 30 days [1]. It is"),
+        ("Within 30 days [1]. I'm not sure it applies to add-ons.", None),
+        ("I don't know. Refunds take 30 days [1].", None),  # only the last sentence
+    ],
+)
+def test_where_a_closing_dont_know_begins(reply: str, kept: str | None) -> None:
+    assert reply[: closing(reply)] == (reply if kept is None else kept)
+
+
+def test_a_closing_dont_know_after_an_answer_is_never_shown(samples_kb: KnowledgeBase) -> None:
+    question = "How long do I have to ask for a refund?"
+    llm = ScriptedLLM("")
+    engine = Engine(samples_kb, llm)
+    n = next(p.n for p in engine.retrieve(question) if "full refund within 30 days" in p.text)
+    said = f"You can ask for a full refund within 30 days of any payment [{n}]."
+    llm.reply = said + "\nI don't know."
+    pieces = list(engine.stream(question))
+    answer = pieces[-1]
+    assert isinstance(answer, Answer)
+    assert not answer.abstained
+    assert answer.text == said
+    assert "".join(str(p) for p in pieces[:-1]).strip() == said  # never shown, not even streamed
+    llm.reply = said + " I'm not sure it applies to add-ons."
+    assert engine.ask(question).text.startswith(llm.reply)  # a sentence saying more is kept
 
 
 def test_context_is_fitted_to_the_window(samples_kb: KnowledgeBase) -> None:
