@@ -17,15 +17,17 @@ from bot.language import NAMES, detect
 from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
 from bot.smalltalk import Kind, recognise
+from bot.spelling import correct
 from groundline.kb import KnowledgeBase
 from groundline.prompts import render
-from groundline.wiring import build_reranker
+from groundline.wiring import build_reranker, known_words
 
 log = logging.getLogger(__name__)
 
 HISTORY_TURNS = 6  # earlier messages kept in the prompt
 CONTEXT_QUESTIONS = 2  # the user's earlier questions a follow-up is searched with
 OPENINGS = 20  # first tokens weighed for the model's "I don't know"
+SPELLING_PASSAGES = 20  # passages searched whose words may correct a typo in the question
 _HOLD_CHARS = 24
 _DONT_KNOW_PHRASES = (
     "i don't know",
@@ -203,6 +205,7 @@ class Engine:
                 f"ANSWERS__DOCUMENTS_LANGUAGE={documents!r} is not a language Groundline "
                 f"translates: use one of {', '.join(sorted(NAMES))}, or 'off'."
             )
+        self._known = known_words(self._settings)
         retrieval = self._settings.retrieval
         self._retriever = Retriever(
             kb, retrieval.mode, retrieval.alpha, retrieval.candidates, build_reranker(kb.settings)
@@ -214,14 +217,31 @@ class Engine:
             return []
         top_k = k or self._settings.retrieval.top_k
         # Fetch extra: chunks of a version the registry no longer (or not yet) names are hidden.
-        hits = self._retriever.search(query, top_k * 2)
+        found = self._search(query, top_k)
+        # A typo ("cancle my subscripton") is searched again corrected from the words of the
+        # passages found; whichever search comes closer (cosine) wins.
+        spelled = correct(query, (p.text for p in found), self._known)
+        if spelled == query:
+            return found[:top_k]
+        again = self._search(spelled, top_k)
+        top = self._settings.retrieval.top_k
+        if (closest(again[:top]) or 0.0) > (closest(found[:top]) or 0.0):
+            log.info("searched as %r", spelled)
+            return again[:top_k]
+        return found[:top_k]
+
+    def _search(self, query: str, top_k: int) -> list[Passage]:
+        """The top chunks of the current version of their documents: at least
+        ``SPELLING_PASSAGES``, so that a typo can be corrected from their words."""
+        # Fetch extra: chunks of a version the registry no longer (or not yet) names are hidden.
+        hits = self._retriever.search(query, max(top_k * 2, SPELLING_PASSAGES))
         current = self._kb.registry.hashes(list({str(h.node.metadata.get("doc_id")) for h in hits}))
         visible = [
             h
             for h in hits
             if current.get(str(h.node.metadata.get("doc_id"))) == h.node.metadata.get("doc_hash")
         ]
-        return [Passage.from_hit(i, hit) for i, hit in enumerate(visible[:top_k], start=1)]
+        return [Passage.from_hit(i, hit) for i, hit in enumerate(visible, start=1)]
 
     def relevant(self, passages: list[Passage]) -> list[Passage]:
         """The passages worth giving the model; none when even the closest is too far from the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -71,6 +72,18 @@ def build_tokenizer(settings: Settings) -> PreTrainedTokenizerBase:
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(str(locate_embedding(settings.embedding.model)))
+
+
+def known_words(settings: Settings) -> frozenset[str]:
+    """The whole words of the embedder tokenizer's vocabulary (30,522 entries for MiniLM): the
+    dictionary a question's words are checked against before one is taken for a typo."""
+    return _whole_words(settings.embedding.model)
+
+
+@functools.cache
+def _whole_words(model: str) -> frozenset[str]:
+    vocabulary = build_tokenizer(Settings(embedding={"model": model})).get_vocab()  # type: ignore[arg-type]
+    return frozenset(w for w in vocabulary if w.isalpha())
 
 
 def build_client(settings: Settings) -> QdrantClient:
