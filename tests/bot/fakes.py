@@ -1,9 +1,14 @@
-"""A deterministic chat model for unit tests of the logic around the LLM port."""
+"""Stand-ins: a deterministic chat model for unit tests of the logic around the LLM port, and a
+help desk's hand-off webhook."""
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
-from typing import Any
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 from bot.llm import Message, Usage
 
@@ -73,3 +78,31 @@ class TranslatingLLM(ScriptedLLM):
                 yield translation
                 return
         yield from super().stream_chat(messages, max_tokens, usage, prefix)
+
+
+class Desk(BaseHTTPRequestHandler):
+    """A help desk's webhook: keeps what it receives, answers with ``status``."""
+
+    received: ClassVar[list[dict[str, Any]]] = []
+    status = 200
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        Desk.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(Desk.status)
+        self.end_headers()
+
+
+@contextmanager
+def running_desk() -> Iterator[str]:
+    """A stand-in desk listening on a free local port, emptied and answering 200: its URL."""
+    Desk.received, Desk.status = [], 200
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Desk)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+    finally:
+        server.shutdown()
+        server.server_close()

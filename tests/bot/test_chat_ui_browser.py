@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from tests.bot.test_handoff_standin import Desk
+from tests.bot.fakes import Desk, running_desk
 from tests.conftest import SAMPLES
 from tests.test_cli_e2e import _env, groundline, start_server
 
@@ -33,12 +31,8 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def desk() -> Iterator[str]:
     """A local stand-in for a help desk's hand-off webhook (what it received: Desk.received)."""
-    Desk.received, Desk.status = [], 200
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Desk)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook"
-    server.shutdown()
-    server.server_close()
+    with running_desk() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
