@@ -216,7 +216,6 @@ class Engine:
         if not self._kb.has_collection():
             return []
         top_k = k or self._settings.retrieval.top_k
-        # Fetch extra: chunks of a version the registry no longer (or not yet) names are hidden.
         found = self._search(query, top_k)
         # A typo ("cancle my subscripton") is searched again corrected from the words of the
         # passages found; whichever search comes closer (cosine) wins.
@@ -473,8 +472,8 @@ class Engine:
                 sent = upto
         parts.append(citations.flush())
         reply = "".join(parts)
-        if content_words(MARKER.sub(" ", reply[: closing(reply)])):
-            reply = reply[: closing(reply)]
+        if content_words(MARKER.sub(" ", reply[: (end := closing(reply))])):
+            reply = reply[:end]
         text = reply.strip()
         cited = [given[n - 1] for n in citations.cited]
         # No words besides markers, or the model's own "I don't know": nothing to show.
