@@ -47,3 +47,15 @@ def test_a_question_with_typos_is_answered_from_the_right_passage(
     # Searched only as written, no passage is close enough: "I don't know".
     monkeypatch.setattr("bot.engine.correct", lambda question, passages, known: question)
     assert engine.ask("how do i cancle my subscripton").abstained_by == "threshold"
+
+
+@pytest.mark.slow
+def test_a_correction_that_comes_no_closer_is_not_searched_with(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert not build_ingestor(kb).ingest([SAMPLES]).failed
+    engine = Engine(kb, ScriptedLLM("unused"))
+    question = "How long do I have to ask for a refund?"
+    as_asked = [p.node_id for p in engine.retrieve(question)]
+    monkeypatch.setattr("bot.engine.correct", lambda q, passages, known: "zebra quasar nebula")
+    assert [p.node_id for p in engine.retrieve(question)] == as_asked
