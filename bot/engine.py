@@ -345,8 +345,8 @@ class Engine:
         )
 
     def small_talk(self, kind: Kind, language: str, started: float) -> Iterator[str | Answer]:
-        """The reply to a greeting or thanks, or the hand-off to a person who was asked for:
-        nothing is searched and the model is not called."""
+        """The reply to a greeting, thanks or an "ok", or the hand-off to a person who was asked
+        for: nothing is searched and the model is not called."""
         text = render(
             self._settings.prompts.smalltalk,
             kind=kind,

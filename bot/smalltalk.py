@@ -1,13 +1,14 @@
-"""Messages that are not questions for the documents: a greeting, thanks or a goodbye, and a
-request for a person. Recognised by their words, in English, Spanish, French and German, so the
-bot replies at once instead of searching the documents for "hi"; anything else is a question."""
+"""Messages that are not questions for the documents: a greeting, thanks or a goodbye, an "ok"
+(or a message of no words at all, "???" or "🙂"), and a request for a person. Recognised by
+their words, in English, Spanish, French, German, Italian, Portuguese and Dutch, so the bot
+replies at once instead of searching the documents for "hi"; anything else is a question."""
 
 from __future__ import annotations
 
 import re
 from typing import Literal
 
-Kind = Literal["greeting", "thanks", "person"]
+Kind = Literal["greeting", "thanks", "ok", "person"]
 
 MAX_WORDS = 8  # a longer message is a question, whatever words it opens with
 
@@ -26,6 +27,7 @@ _PHRASES: dict[str, dict[Kind, tuple[str, ...]]] = {
             "good evening",
         ),
         "thanks": ("thanks", "thank you", "thx", "cheers", "bye", "goodbye", "see you"),
+        "ok": ("ok", "okay", "got it", "alright", "understood", "i see", "great", "perfect"),
     },
     "es": {
         "greeting": (
@@ -37,24 +39,46 @@ _PHRASES: dict[str, dict[Kind, tuple[str, ...]]] = {
             "buenas",
         ),
         "thanks": ("gracias", "adiós", "adios", "hasta luego"),
+        "ok": ("vale", "entendido", "de acuerdo", "perfecto", "genial"),
     },
     "fr": {
         "greeting": ("bonjour", "bonsoir", "salut", "coucou"),
         "thanks": ("merci", "au revoir", "à bientôt", "a bientot"),
+        "ok": ("daccord", "compris", "parfait", "entendu"),
     },
     "de": {
         "greeting": ("hallo", "guten morgen", "guten tag", "guten abend", "moin", "servus"),
         "thanks": ("danke", "vielen dank", "tschüss", "tschuss", "auf wiedersehen"),
+        "ok": ("alles klar", "verstanden", "perfekt", "in ordnung"),
+    },
+    "it": {
+        "greeting": ("ciao", "salve", "buongiorno", "buonasera", "buon pomeriggio"),
+        "thanks": ("grazie", "arrivederci", "a presto"),
+        "ok": ("va bene", "capito", "perfetto", "daccordo"),
+    },
+    "pt": {
+        "greeting": ("olá", "ola", "oi", "bom dia", "boa tarde", "boa noite"),
+        "thanks": ("obrigado", "obrigada", "tchau", "até logo", "ate logo", "adeus"),
+        "ok": ("certo", "entendi", "perfeito", "tá bom", "ta bom"),
+    },
+    "nl": {
+        "greeting": ("hallo", "hoi", "goedemorgen", "goedemiddag", "goedenavond"),
+        "thanks": ("bedankt", "dank je", "dank u", "tot ziens", "doei"),
+        "ok": ("oké", "prima", "duidelijk", "begrepen"),
     },
 }
+LANGUAGES = tuple(_PHRASES)
 _FILLER = {
     language: frozenset(words.split())
     for language, words in {
-        "en": "there all everyone so much very a lot you again that helped helps great ok okay "
-        "perfect awesome cool nice got it for the help bot team oh",
-        "es": "muchas mil por la tu su ayuda perfecto vale genial a todos muy bien ok",
-        "fr": "beaucoup pour votre ton l aide parfait super à a tous bien ok d accord",
-        "de": "schön schon sehr für fur die hilfe super perfekt alle zusammen ok gut",
+        "en": "there all everyone so much very a lot you again that helped helps awesome cool "
+        "nice for the help bot team oh no",
+        "es": "muchas mil por la tu su ayuda a todos muy bien ok no",
+        "fr": "beaucoup pour votre ton aide laide super à a tous bien ok non",
+        "de": "schön schon sehr für fur die hilfe super alle zusammen ok gut nein",
+        "it": "mille tante molte per il tuo aiuto laiuto a tutti molto bene ok no",
+        "pt": "muito muita pela ajuda a todos bem ok não",
+        "nl": "wel voor de hulp allemaal iedereen heel erg ok super nee",
     }.items()
 }
 # Asking for a person, anywhere in a message: a help desk's answer to that is the hand-off.
@@ -74,8 +98,20 @@ _PERSON = {
     "de": re.compile(
         r"\b(?:einem\s+menschen|einer\s+person|einem\s+mitarbeiter|jemandem)\s+sprechen\b"
     ),
+    "it": re.compile(
+        r"\bparlare\s+con\s+(?:una\s+persona|un\s+operatore|un\s+essere\s+umano|qualcuno|"
+        r"un\s+agente)\b"
+    ),
+    "pt": re.compile(
+        r"\bfalar\s+com\s+(?:uma\s+pessoa|um\s+humano|um\s+atendente|algu[ée]m|um\s+agente)\b"
+    ),
+    "nl": re.compile(
+        r"\bmet\s+(?:een\s+(?:mens|persoon|medewerker)|iemand)\s+(?:spreken|praten)\b|"
+        r"\b(?:spreken|praten)\s+met\s+(?:een\s+(?:mens|persoon|medewerker)|iemand)\b"
+    ),
 }
 _WORD = re.compile(r"[^\W\d_]+")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
 def recognise(message: str) -> tuple[Kind, str] | None:
@@ -85,6 +121,8 @@ def recognise(message: str) -> tuple[Kind, str] | None:
     for language, person in _PERSON.items():
         if person.search(text):
             return "person", language
+    if not _LETTER_OR_DIGIT.search(text):
+        return "ok", "en"  # "???", "🙂" or nothing at all: no words to answer
     words = _WORD.findall(text.replace("'", ""))
     if not words or len(words) > MAX_WORDS:
         return None
@@ -98,5 +136,6 @@ def recognise(message: str) -> tuple[Kind, str] | None:
                 rest = rest.replace(f" {phrase} ", " ", 1)
                 found.add(kind)
         if found and set(rest.split()) <= _FILLER[language]:
-            return ("thanks" if "thanks" in found else "greeting"), language
+            kind = next(k for k in ("thanks", "greeting", "ok") if k in found)
+            return kind, language
     return None

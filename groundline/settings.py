@@ -149,7 +149,8 @@ class PromptSettings(BaseModel):
     abstain: str = Field(default="abstain", description="Prompt of 'the documents don't cover it'.")
     smalltalk: str = Field(
         default="smalltalk",
-        description="Replies to a greeting, thanks, or a request for a person (bot/smalltalk.py).",
+        description='Replies to a greeting, thanks, an "ok", or a request for a person '
+        "(bot/smalltalk.py).",
     )
 
 

@@ -1,13 +1,14 @@
-"""Greetings, thanks and requests for a person: told from questions, and answered without the
-documents or the model."""
+"""Greetings, thanks, an "ok" and requests for a person: told from questions, and answered
+without the documents or the model."""
 
 import json
 
 import pytest
 
 from bot.engine import Engine
-from bot.smalltalk import recognise
+from bot.smalltalk import LANGUAGES, recognise
 from groundline.kb import KnowledgeBase
+from groundline.prompts import render
 from ingest.cli import build_ingestor
 from tests.bot.fakes import ScriptedLLM
 from tests.conftest import REPO, SAMPLES
@@ -33,6 +34,20 @@ from tests.conftest import REPO, SAMPLES
         ("quiero hablar con una persona", "person", "es"),
         ("Je voudrais parler à un conseiller", "person", "fr"),
         ("Kann ich mit einem Menschen sprechen?", "person", "de"),
+        ("ciao", "greeting", "it"),
+        ("Grazie mille per l'aiuto!", "thanks", "it"),
+        ("Posso parlare con un operatore?", "person", "it"),
+        ("Olá, bom dia", "greeting", "pt"),
+        ("Muito obrigada!", "thanks", "pt"),
+        ("Quero falar com uma pessoa", "person", "pt"),
+        ("Hallo, bedankt!", "thanks", "nl"),
+        ("Kan ik met een medewerker spreken?", "person", "nl"),
+        ("ok", "ok", "en"),
+        ("Got it.", "ok", "en"),
+        ("no, thanks", "thanks", "en"),
+        ("d'accord", "ok", "fr"),
+        ("???", "ok", "en"),
+        ("🙂", "ok", "en"),
     ],
 )
 def test_small_talk_is_recognised_with_its_language(message: str, kind: str, language: str) -> None:
@@ -49,11 +64,24 @@ def test_small_talk_is_recognised_with_its_language(message: str, kind: str, lan
         "Is there a live chat?",
         "Can my accountant talk to the API?",
         "Hola, ¿cuánto cuesta el plan Pro?",
-        "ok",
+        "ok, and how do I export my data?",
+        "Is it ok to delete a draft invoice?",
+        "Ciao, come posso annullare l'abbonamento?",
+        "404",
     ],
 )
 def test_a_question_is_not_small_talk(message: str) -> None:
     assert recognise(message) is None
+
+
+@pytest.mark.parametrize("kind", ["greeting", "thanks", "ok", "person"])
+def test_every_language_recognised_is_replied_to_in_that_language(kind: str) -> None:
+    replies = {
+        language: render("smalltalk", kind=kind, language=language, handoff="", webhook=False)
+        for language in LANGUAGES
+    }
+    assert all(replies.values())
+    assert len(set(replies.values())) == len(LANGUAGES)  # none falls back to English
 
 
 def test_no_question_of_the_evaluation_datasets_is_taken_for_small_talk() -> None:
@@ -80,6 +108,8 @@ def test_a_greeting_is_answered_without_searching_or_the_model(kb: KnowledgeBase
     assert answer.citations == []
     assert llm.calls == []
     assert Engine(kb, llm).ask("gracias").text.startswith("¡De nada!")
+    assert Engine(kb, llm).ask("ok").text.startswith("If you have a question")
+    assert Engine(kb, llm).ask("grazie").text.startswith("Prego!")
 
 
 @pytest.mark.slow
