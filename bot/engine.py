@@ -74,8 +74,12 @@ def keeps(original: str, translation: str) -> bool:
 
 
 def echoes(question: str, translation: str) -> bool:
-    """Whether a "translation" repeats the question's words: it was in that language already."""
-    asked = set(words(question))
+    """Whether a "translation" repeats the question's words: it was in that language already.
+
+    Content words are compared where the question has some: a short question that language
+    detection misread ("desktop app for mac" as Swedish) may come back reordered without its
+    small words ("Mac desktop app")."""
+    asked = set(content_words(question)) or set(words(question))
     return bool(asked) and len(asked & set(words(translation))) / len(asked) >= ECHO
 
 

@@ -460,6 +460,22 @@ def test_a_misread_question_the_model_returns_unchanged_is_asked_as_it_is(
     assert not [c for c in llm.calls if c[-1]["content"].startswith("Translate into Dutch")]
 
 
+def test_a_misread_keyword_question_the_model_reorders_is_asked_as_it_is(
+    samples_kb: KnowledgeBase,
+) -> None:
+    # langdetect reads these words as Swedish; the model's "translation" reorders them and
+    # drops "for": the same content words, so not a translation, and the reply stays English.
+    question = "desktop app for mac"
+    assert detect(question) == "sv"
+    llm = TranslatingLLM(
+        "I don't know.", {"English": "Mac desktop app", "Swedish": "Jag vet inte."}
+    )
+    answer = Engine(samples_kb, llm).ask(question)
+    assert answer.language is None
+    assert "Jag" not in answer.text
+    assert not [c for c in llm.calls if c[-1]["content"].startswith("Translate into Swedish")]
+
+
 def test_real_model_answers_from_the_right_document(
     samples_kb: KnowledgeBase, llm: LlamaCppLLM
 ) -> None:
