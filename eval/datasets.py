@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.language import NAMES
 from bot.llm import Message
 
 
@@ -23,6 +24,7 @@ class Question:
     source: str | None = None
     answerable: bool = True
     history: list[Message] = field(default_factory=list)
+    language: str | None = None  # the question's language (a bot.language code), if stated
 
 
 def _history(value: Any, where: str) -> list[Message]:
@@ -74,6 +76,9 @@ def load(path: Path, limit: int | None = None) -> list[Question]:
         answerable = row.get("answerable", True)
         if not isinstance(answerable, bool):
             raise DatasetError(f"{where}: 'answerable' must be true or false")
+        language = _text(row, "language", where)
+        if language is not None and language not in NAMES:
+            raise DatasetError(f"{where}: 'language' must be one of {', '.join(sorted(NAMES))}")
         questions.append(
             Question(
                 id=qid,
@@ -83,6 +88,7 @@ def load(path: Path, limit: int | None = None) -> list[Question]:
                 source=_text(row, "source", where),
                 answerable=answerable,
                 history=_history(row.get("history"), where),
+                language=language,
             )
         )
         if limit is not None and len(questions) >= limit:

@@ -188,7 +188,12 @@ def _answers(rows: list[dict[str, Any]]) -> dict[str, float | None]:
             [
                 r["answer_language"] == asked
                 for r in generated
-                if r.get("answer_language") and (asked := detect(r["question"]))
+                if r.get("answer_language")
+                and (
+                    asked := r["question_language"]
+                    if "question_language" in r  # rows of runs before it was recorded: detected
+                    else detect(r["question"])
+                )
             ]
         ),
     }

@@ -116,6 +116,8 @@ def score(
         "dataset": dataset,
         "id": q.id,
         "question": q.question,
+        # As the dataset states it, or as detected (None: it cannot be told).
+        "question_language": q.language or detect(q.question),
         "answerable": q.answerable,
         "source": q.source,
         "evidence": q.evidence,

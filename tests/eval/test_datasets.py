@@ -17,6 +17,7 @@ def test_the_smoke_datasets_load_with_defaults_and_history() -> None:
     assert follow_up.history[0]["role"] == "user"
     assert [q.answerable for q in load(REPO / "eval" / "smoke-unanswerable.jsonl")] == [False] * 4
     assert len(load(REPO / "eval" / "smoke.jsonl", limit=3)) == 3
+    assert {q.language for q in load(REPO / "eval" / "smoke-keywords.jsonl")} == {"en"}
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "eval").glob("*.jsonl")), ids=lambda p: p.name)
@@ -33,6 +34,7 @@ def test_every_shipped_dataset_loads(path: Path) -> None:
         ('{"id": "a", "question": "q"}\n{"id": "a", "question": "r"}\n', "appears twice"),
         ('{"id": "a", "question": "q", "answerable": "no"}\n', "'answerable' must be"),
         ('{"id": "a", "question": "q", "history": [{"role": "bot"}]}\n', "'history'"),
+        ('{"id": "a", "question": "q", "language": "english"}\n', "'language' must be one of"),
         ("\n", "no questions"),
     ],
 )

@@ -253,6 +253,15 @@ def test_same_language_compares_reply_and_question_where_both_can_be_told() -> N
     assert aggregate([row(question="Merci")])["answers"]["same_language"] is None
 
 
+def test_same_language_takes_the_question_language_the_dataset_states() -> None:
+    # langdetect reads these three English words as Romanian; the dataset says English.
+    misread = row(question="api rate limit", answer_language="en")
+    assert aggregate([misread])["answers"]["same_language"] == 0.0
+    stated = {**misread, "question_language": "en"}
+    assert aggregate([stated])["answers"]["same_language"] == 1.0
+    assert aggregate([{**stated, "question_language": None}])["answers"]["same_language"] is None
+
+
 def _report(hit5: float, false_abstention: float) -> dict[str, Any]:
     scope = aggregate([row()])
     scope["retrieval"]["evidence_hit@5"] = hit5
