@@ -69,26 +69,36 @@ class IngestReport:
 
 
 def discover(paths: Iterable[Path], report: IngestReport) -> list[SourceFile]:
-    """Files to ingest with their ids: path relative to the directory given, or the file's name."""
-    found: list[SourceFile] = []
+    """Files to ingest with their ids: path relative to the directory given, or the file's name.
+
+    A file reached by more than one path (a symlink to it: Debian's ``index.html`` links to
+    ``index.en.html``) is ingested once, under its own path when it is among them, else under
+    the first link's, so that its passages are not retrieved twice."""
+    candidates: list[tuple[str, Path]] = []
     for root in paths:
         if root.is_dir():
-            candidates = [
+            candidates += [
                 (p.relative_to(root).as_posix(), p)
                 for p in sorted(root.rglob("*"))
                 if p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(root).parts)
             ]
         elif root.is_file():
-            candidates = [(root.name, root)]
+            candidates.append((root.name, root))
         else:
             report.failed.append({"path": str(root), "error": "no such file or directory"})
-            continue
-        for doc_id, path in candidates:
-            if path.suffix.lower() in SUPPORTED_SUFFIXES:
-                found.append(SourceFile(doc_id, path))
-            else:
-                report.skipped.append({"path": str(path), "reason": "unsupported file type"})
+    supported = [c for c in candidates if c[1].suffix.lower() in SUPPORTED_SUFFIXES]
+    first: dict[Path, str] = {}
+    for doc_id, path in sorted(supported, key=lambda c: (c[1].is_symlink(), c[0])):
+        first.setdefault(path.resolve(), doc_id)
+    found: list[SourceFile] = []
+    for doc_id, path in candidates:
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            report.skipped.append({"path": str(path), "reason": "unsupported file type"})
+        elif (same := first[path.resolve()]) != doc_id:
+            report.skipped.append({"path": str(path), "reason": f"the same file as {same}"})
+        else:
+            found.append(SourceFile(doc_id, path))
     return found
 
 

@@ -1,3 +1,4 @@
+import json
 import shutil
 from pathlib import Path
 
@@ -77,6 +78,26 @@ def test_a_bad_file_is_reported_and_the_rest_ingested(kb: KnowledgeBase, docs: P
     assert record is not None
     assert record.status == "failed"
     assert record.error
+
+
+def test_a_file_linked_to_twice_is_ingested_once(kb: KnowledgeBase, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(SAMPLES / "security-and-2fa.md", docs / "security.en.md")
+    (docs / "security.md").symlink_to("security.en.md")  # as Debian's doc folders link pages
+    shutil.copy(SAMPLES / "invoices.md", tmp_path / "invoices.md")  # outside the folder
+    (docs / "invoices.md").symlink_to(tmp_path / "invoices.md")
+    (docs / "invoices-old.md").symlink_to(tmp_path / "invoices.md")
+    report = build_ingestor(kb).ingest([docs])
+    assert {r.id for r in kb.registry.all()} == {"security.en.md", "invoices-old.md"}
+    assert {Path(s["path"]).name: s["reason"] for s in report.skipped} == {
+        "security.md": "the same file as security.en.md",
+        "invoices.md": "the same file as invoices-old.md",
+    }
+    assert kb.count() == sum(r.chunks for r in kb.registry.all())
+    points, _ = kb.client.scroll(kb.settings.collection, limit=10_000)
+    texts = [json.loads(p.payload["_node_content"])["text"] for p in points if p.payload]
+    assert len(texts) == len(set(texts))  # no passage twice
 
 
 def test_remove_deletes_chunks_and_record(kb: KnowledgeBase, docs: Path) -> None:
