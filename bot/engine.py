@@ -45,6 +45,15 @@ _LAST_SENTENCE = re.compile(r"(?:^|(?<=[.!?\]])[ \t]+|\n\s*)(?=[^\n]*$)")
 _CLOSING = re.compile(r"(?:" + "|".join(_DONT_KNOW_PHRASES) + r")[\s.!]*", re.I)
 
 
+# Words a reply may use about itself: "The answer is [4]." says nothing.
+_ABOUT_ITSELF = frozenset(["answer", "passage", "passages", "question"])
+
+
+def says_something(reply: str) -> bool:
+    """Whether a reply has a word besides its markers and the words it uses about itself."""
+    return bool(set(content_words(MARKER.sub(" ", reply))) - _ABOUT_ITSELF)
+
+
 def closing(reply: str) -> int:
     """Where a closing "I don't know" (the small model's habit after an answer), or what may yet
     become one, begins in ``reply``: ``len(reply)`` when its last sentence is something else."""
@@ -476,12 +485,12 @@ class Engine:
                 sent = upto
         parts.append(citations.flush())
         reply = "".join(parts)
-        if content_words(MARKER.sub(" ", reply[: (end := closing(reply))])):
+        if says_something(reply[: (end := closing(reply))]):
             reply = reply[:end]
         text = reply.strip()
         cited = [given[n - 1] for n in citations.cited]
         # No words besides markers, or the model's own "I don't know": nothing to show.
-        abstained = not content_words(MARKER.sub(" ", text)) or bool(_DONT_KNOW.match(text))
+        abstained = not says_something(text) or bool(_DONT_KNOW.match(text))
         abstained_by: Literal["model", "grounding"] | None = "model" if abstained else None
         groundedness, recited = None, 0
         unverified: list[str] = []  # sentences of a shown answer its passages don't support

@@ -164,11 +164,15 @@ def test_an_uncited_answer_is_checked_against_every_passage_given_and_cited_to_i
     assert [c.n for c in answer.citations] == [n]
 
 
-def test_an_answer_of_markers_only_is_an_abstention(samples_kb: KnowledgeBase) -> None:
+@pytest.mark.parametrize("reply", ["[1] [2]", "The answer is [4]."])
+def test_an_answer_that_says_nothing_is_an_abstention(
+    samples_kb: KnowledgeBase, reply: str
+) -> None:
     samples_kb.settings.answers.grounding = "off"
-    answer = Engine(samples_kb, ScriptedLLM("[1] [2]")).ask("What is the refund window?")
+    answer = Engine(samples_kb, ScriptedLLM(reply)).ask("What is the refund window?")
     assert answer.abstained
     assert answer.abstained_by == "model"
+    assert answer.text.startswith("I don't know")
 
 
 @pytest.mark.parametrize(
