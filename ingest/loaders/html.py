@@ -12,10 +12,6 @@ from ingest.loaders.text import decode_text
 
 _DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template"]
 _HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
-_NAVIGATION_CLASSES = {"navheader", "navfooter"}
-# Tables of contents inside the content: DocBook's (the PostgreSQL manual, the Debian FAQ),
-# docutils' and Sphinx's, and any marked with the DPUB-ARIA role.
-_TOC_CLASSES = [{"toc"}, {"toctree-wrapper"}, {"contents", "topic"}]
 _MARK = "\x00"  # brackets the heading and table markers put into the text
 # Elements a browser lays out on lines of their own; everything else (code, links, emphasis)
 # flows inside a line.
@@ -66,32 +62,6 @@ def _lines(text: str) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
-def _is_navigation(tag: Any) -> bool:
-    """A navigation bar that is not a <nav>: marked by its role, or DocBook's, above and below
-    every page of the PostgreSQL manual ("Prev | Up | Home | Next" and the pages' titles)."""
-    classes = set(tag.get("class") or [])
-    return tag.get("role") == "navigation" or bool(classes & _NAVIGATION_CLASSES)
-
-
-def _words(tag: Any) -> int:
-    return len(tag.get_text(" ").split())
-
-
-def _is_toc(tag: Any) -> bool:
-    classes = set(tag.get("class") or [])
-    return tag.get("role") == "doc-toc" or any(c <= classes for c in _TOC_CLASSES)
-
-
-def _drop_contents_lists(root: Any) -> None:
-    """Remove the page's tables of contents, lists of its own headings and links that match a
-    question's words without answering it, unless they are all the page holds."""
-    tocs = [t for t in root.find_all(_is_toc) if not t.find_parent(_is_toc)]
-    headings = [h for h in root.find_all(_HEADINGS) if not h.find_parent(_is_toc)]
-    if tocs and _words(root) > sum(map(_words, tocs)) + sum(map(_words, headings)):
-        for toc in tocs:
-            toc.decompose()
-
-
 def load_html(path: Path) -> LoadedDocument:
     from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
@@ -99,10 +69,9 @@ def load_html(path: Path) -> LoadedDocument:
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # XHTML pages are HTML to us
         soup = BeautifulSoup(decode_text(path.read_bytes()), "lxml")
     page_title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
-    for tag in [*soup(_DROP_TAGS), *soup(_is_navigation)]:
+    for tag in soup(_DROP_TAGS):
         tag.decompose()
     root = soup.find("main") or soup.find(role="main") or soup.find("article") or soup.body or soup
-    _drop_contents_lists(root)
     tables = []
     for table in root.find_all("table"):
         if table.find_parent("table") is None:

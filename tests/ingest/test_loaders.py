@@ -50,44 +50,6 @@ def test_html_drops_navigation_and_footer(tmp_path: Path) -> None:
     assert [(s.heading, s.anchor) for s in doc.sections] == [("", "top"), ("Sub", "s")]
 
 
-# A DocBook chapter page, as the PostgreSQL manual and the Debian FAQ are built.
-DOCBOOK = (
-    "<html><head><title>Chapter 9. Upgrades</title></head><body>"
-    "<div class='navheader'><table><tr><th colspan='3'>Chapter 9. Upgrades</th></tr>"
-    "<tr><td><a href='p.html'>Prev</a></td><td><a href='n.html'>Next</a></td></tr></table></div>"
-    "<div class='chapter'><div class='titlepage'><h1 id='ch9'>Chapter 9. Upgrades</h1></div>"
-    "<div class='toc'><p><b>Table of Contents</b></p><dl><dt>9.1. <a href='#a'>How can I keep "
-    "my system current?</a></dt><dt>9.2. <a href='#b'>Must I go into single user mode?</a></dt>"
-    "</dl></div>{body}</div>"
-    "<div class='navfooter'><table><tr><td>Chapter 8. Package tools</td><td>Home</td>"
-    "<td>Chapter 10. Kernels</td></tr></table></div>"
-    "<div class='related' role='navigation'>previous | next | index</div></body></html>"
-)
-
-
-def test_html_drops_tables_of_contents_and_navigation_bars(tmp_path: Path) -> None:
-    path = tmp_path / "uptodate.html"
-    path.write_text(
-        DOCBOOK.format(body="<h2 id='b'>9.2. Must I go into single user mode?</h2><p>No.</p>")
-    )
-    doc = load(path)
-    text = " ".join(s.text for s in doc.sections)
-    assert text == "No."
-    for contents in ("Table of Contents", "keep my system current", "Prev", "Kernels", "index"):
-        assert contents not in text
-    assert [(s.heading, s.anchor) for s in doc.sections] == [
-        ("9.2. Must I go into single user mode?", "b")
-    ]
-
-
-def test_html_page_of_nothing_but_its_table_of_contents_keeps_it(tmp_path: Path) -> None:
-    path = tmp_path / "part.html"
-    path.write_text(DOCBOOK.format(body=""))
-    text = " ".join(s.text for s in load(path).sections)
-    assert "How can I keep my system current?" in text
-    assert "Prev" not in text  # the navigation bars go all the same
-
-
 def test_html_table_stays_with_its_caption() -> None:
     doc = load(SAMPLES / "pricing.html")
     table = next(s for s in doc.sections if "£28" in s.text)
