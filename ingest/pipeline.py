@@ -87,15 +87,18 @@ def discover(paths: Iterable[Path], report: IngestReport) -> list[SourceFile]:
             candidates.append((root.name, root))
         else:
             report.failed.append({"path": str(root), "error": "no such file or directory"})
-    supported = [c for c in candidates if c[1].suffix.lower() in SUPPORTED_SUFFIXES]
-    first: dict[Path, str] = {}
-    for doc_id, path in sorted(supported, key=lambda c: (c[1].is_symlink(), c[0])):
-        first.setdefault(path.resolve(), doc_id)
-    found: list[SourceFile] = []
+    supported: list[tuple[str, Path, Path]] = []  # id, path, the file it reaches
     for doc_id, path in candidates:
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        if path.suffix.lower() in SUPPORTED_SUFFIXES:
+            supported.append((doc_id, path, path.resolve()))
+        else:
             report.skipped.append({"path": str(path), "reason": "unsupported file type"})
-        elif (same := first[path.resolve()]) != doc_id:
+    first: dict[Path, str] = {}
+    for doc_id, _, target in sorted(supported, key=lambda c: (c[1].is_symlink(), c[0])):
+        first.setdefault(target, doc_id)
+    found: list[SourceFile] = []
+    for doc_id, path, target in supported:
+        if (same := first[target]) != doc_id:
             report.skipped.append({"path": str(path), "reason": f"the same file as {same}"})
         else:
             found.append(SourceFile(doc_id, path))
