@@ -452,32 +452,34 @@ def test_a_question_in_the_documents_language_is_not_translated(samples_kb: Know
     assert all(not c[-1]["content"].startswith("Translate") for c in llm.calls)
 
 
+MISREAD = "Can I sync invoices with Société Générale?"  # the bank's name reads as French
+
+
 def test_a_misread_question_the_model_returns_unchanged_is_asked_as_it_is(
     samples_kb: KnowledgeBase,
 ) -> None:
-    # langdetect reads this English question as Dutch; asked to translate it into English, the
-    # model gives it back: it is not translated, nor is its answer.
-    question = "__import__('x.y.z') returns <module 'x'>; how do I get z?"
-    llm = TranslatingLLM("I don't know.", {"English": question.replace("'", '"')})
-    answer = Engine(samples_kb, llm).ask(question)
+    # Asked to translate it into English, the model gives it back: it is not translated, nor is
+    # its answer.
+    assert detect(MISREAD) == "fr"
+    llm = TranslatingLLM("I don't know.", {"English": MISREAD, "French": "Je ne sais pas."})
+    answer = Engine(samples_kb, llm).ask(MISREAD)
     assert answer.language is None
-    assert not [c for c in llm.calls if c[-1]["content"].startswith("Translate into Dutch")]
+    assert "Je ne sais pas" not in answer.text
+    assert not [c for c in llm.calls if c[-1]["content"].startswith("Translate into French")]
 
 
-def test_a_misread_keyword_question_the_model_reorders_is_asked_as_it_is(
+def test_a_misread_question_the_model_rewords_without_small_words_is_asked_as_it_is(
     samples_kb: KnowledgeBase,
 ) -> None:
-    # langdetect reads these words as Swedish; the model's "translation" reorders them and
-    # drops "for": the same content words, so not a translation, and the reply stays English.
-    question = "desktop app for mac"
-    assert detect(question) == "sv"
-    llm = TranslatingLLM(
-        "I don't know.", {"English": "Mac desktop app", "Swedish": "Jag vet inte."}
-    )
-    answer = Engine(samples_kb, llm).ask(question)
+    # The model's "translation" drops "Can I": the same content words, so not a translation,
+    # and the reply stays English.
+    assert detect(MISREAD) == "fr"
+    rewording = "Sync invoices with Société Générale?"
+    llm = TranslatingLLM("I don't know.", {"English": rewording, "French": "Je ne sais pas."})
+    answer = Engine(samples_kb, llm).ask(MISREAD)
     assert answer.language is None
-    assert "Jag" not in answer.text
-    assert not [c for c in llm.calls if c[-1]["content"].startswith("Translate into Swedish")]
+    assert "Je ne sais pas" not in answer.text
+    assert not [c for c in llm.calls if c[-1]["content"].startswith("Translate into French")]
 
 
 def test_real_model_answers_from_the_right_document(

@@ -254,8 +254,8 @@ def test_same_language_compares_reply_and_question_where_both_can_be_told() -> N
 
 
 def test_same_language_takes_the_question_language_the_dataset_states() -> None:
-    # langdetect reads these three English words as Romanian; the dataset says English.
-    misread = row(question="api rate limit", answer_language="en")
+    # The bank's name reads as French; the dataset says English.
+    misread = row(question="Can I sync invoices with Société Générale?", answer_language="en")
     assert aggregate([misread])["answers"]["same_language"] == 0.0
     stated = {**misread, "question_language": "en"}
     assert aggregate([stated])["answers"]["same_language"] == 1.0
