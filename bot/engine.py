@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
@@ -64,9 +65,12 @@ def closing(reply: str) -> int:
     return len(reply)
 
 
-# What a translation must keep as it is: citation markers, links and e-mail addresses.
+# What a translation must keep as it is: citation markers, links and e-mail addresses. Links
+# and addresses are ASCII, so one written against Chinese or Japanese text ends where it does.
 _VERBATIM = re.compile(
-    r"\[\d{1,3}\]|https?://[^\s<>\"]*[^\s<>\".,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"\[\d{1,3}\]|https?://[^\s<>\"\u0080-\U0010ffff]*[\w/#=&~%+-]"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    re.ASCII,
 )
 _DIGITS = re.compile(r"\d+")
 ECHO = 0.8  # share of a question's words its "translation" repeats: it was in that language
@@ -77,6 +81,7 @@ def keeps(original: str, translation: str) -> bool:
 
     Figures are compared by their runs of digits, so a language's own separators are kept too:
     "50,000" may become "50.000" or "50 000", and "12.50" "12,50"; "30" may not become "trente"."""
+    original, translation = (unicodedata.normalize("NFKC", t) for t in (original, translation))
     return sorted(_VERBATIM.findall(original)) == sorted(_VERBATIM.findall(translation)) and sorted(
         _DIGITS.findall(original)
     ) == sorted(_DIGITS.findall(translation))

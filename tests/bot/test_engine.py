@@ -415,6 +415,27 @@ def test_a_figure_written_with_the_languages_own_separators_is_kept() -> None:
     assert not keeps(english, "Una cuenta puede hacer 50.000 solicitudes al día y paga 12,50 £.")
 
 
+def full_width(text: str) -> str:
+    """``text``'s ASCII written full width, as Chinese and Japanese text may write it."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_an_address_and_link_written_against_chinese_or_japanese_are_kept() -> None:
+    # Chinese and Japanese put no space around them, and may write figures and brackets full
+    # width. (The model's Chinese translation of a help-centre answer was not shown: its address
+    # was read as "将电子邮件发送到onboarding@tallybook.example".)
+    english = "Email onboarding@tallybook.example or see https://tallybook.example/pricing [1]."
+    chinese = (
+        f"将电子邮件发送到onboarding@tallybook.example{full_width(',')}"
+        "或查看https://tallybook.example/pricing。[1]"
+    )
+    assert keeps(english, chinese)
+    assert not keeps(english, chinese.replace("onboarding@", "help@"))
+    searched, marker = "I searched 14 documents [2].", full_width("[2]")
+    assert keeps(searched, f"{full_width('14')}件を検索しました{marker}。")
+    assert not keeps(searched, f"件を検索しました{marker}。")
+
+
 def test_a_translation_that_loses_a_marker_or_figure_is_not_shown(
     samples_kb: KnowledgeBase,
 ) -> None:
