@@ -1,7 +1,8 @@
 """Messages that are not questions for the documents: a greeting, thanks or a goodbye, an "ok"
 (or a message of no words at all, "???" or "🙂"), and a request for a person. Recognised by
-their words, in English, Spanish, French, German, Italian, Portuguese and Dutch, so the bot
-replies at once instead of searching the documents for "hi"; anything else is a question."""
+their words, in English, Spanish, French, German, Italian, Portuguese, Dutch, Polish, Russian,
+Chinese and Japanese, so the bot replies at once instead of searching the documents for "hi";
+anything else is a question."""
 
 from __future__ import annotations
 
@@ -66,6 +67,34 @@ _PHRASES: dict[str, dict[Kind, tuple[str, ...]]] = {
         "thanks": ("bedankt", "dank je", "dank u", "tot ziens", "doei"),
         "ok": ("oké", "prima", "duidelijk", "begrepen"),
     },
+    "pl": {
+        "greeting": ("cześć", "dzień dobry", "dobry wieczór", "witam", "hej"),
+        "thanks": ("dziękuję", "dziekuje", "dzięki", "do widzenia", "na razie"),
+        "ok": ("rozumiem", "jasne", "dobrze", "w porządku"),
+    },
+    "ru": {
+        "greeting": ("привет", "здравствуйте", "здравствуй", "добрый день", "доброе утро"),
+        "thanks": ("спасибо", "благодарю", "до свидания", "пока"),
+        "ok": ("ок", "понятно", "хорошо", "ясно", "отлично"),
+    },
+    # Chinese and Japanese are written without spaces: a phrase is the whole run of letters
+    # between punctuation ("谢谢！"), so each common form is listed whole.
+    "zh": {
+        "greeting": ("你好", "您好", "嗨", "早上好", "下午好", "晚上好", "大家好"),
+        "thanks": ("谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "非常感谢", "再见", "拜拜"),
+        "ok": ("好的", "好", "明白了", "知道了", "了解", "收到"),
+    },
+    "ja": {
+        "greeting": ("こんにちは", "こんばんは", "おはよう", "おはようございます", "はじめまして"),
+        "thanks": (
+            "ありがとう",
+            "ありがとうございます",
+            "ありがとうございました",
+            "どうも",
+            "さようなら",
+        ),
+        "ok": ("了解", "了解です", "了解しました", "わかりました", "分かりました", "なるほど"),
+    },
 }
 LANGUAGES = tuple(_PHRASES)
 _FILLER = {
@@ -79,6 +108,10 @@ _FILLER = {
         "it": "mille tante molte per il tuo aiuto laiuto a tutti molto bene ok no",
         "pt": "muito muita pela ajuda a todos bem ok não",
         "nl": "wel voor de hulp allemaal iedereen heel erg ok super nee",
+        "pl": "bardzo wielkie za pomoc wszystkim ok super nie",
+        "ru": "большое огромное вам за помощь всем очень ок супер нет",
+        "zh": "ok",
+        "ja": "ok",
     }.items()
 }
 # Asking for a person, anywhere in a message: a help desk's answer to that is the hand-off.
@@ -109,6 +142,16 @@ _PERSON = {
         r"\bmet\s+(?:een\s+(?:mens|persoon|medewerker)|iemand)\s+(?:spreken|praten)\b|"
         r"\b(?:spreken|praten)\s+met\s+(?:een\s+(?:mens|persoon|medewerker)|iemand)\b"
     ),
+    "pl": re.compile(
+        r"\b(?:porozmawiać|rozmawiać|skontaktować\s+się|połączyć\s+się)\s+z\s+(?:żywym\s+)?"
+        r"(?:człowiekiem|konsultantem|osobą|pracownikiem|kimś)\b"
+    ),
+    "ru": re.compile(
+        r"\b(?:поговорить|говорить|связаться|пообщаться)\s+с\s+(?:живым\s+)?"
+        r"(?:человеком|оператором|сотрудником|специалистом|менеджером)\b|\bживой\s+человек"
+    ),
+    "zh": re.compile(r"人工客服|人工服务|转人工|真人|客服人员"),
+    "ja": re.compile(r"(?:人|担当者|オペレーター|スタッフ|人間)と(?:話|はな)"),
 }
 _WORD = re.compile(r"[^\W\d_]+")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
