@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from bot.citations import MARKER, CitationFilter, cited_numbers
 from bot.grounding import content_words, ground, recite, words
-from bot.language import NAMES, detect
+from bot.language import NAMES, WRITTEN, detect
 from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
 from bot.smalltalk import Kind, recognise
@@ -351,10 +351,16 @@ class Engine:
             f"The question is too long for the model's {self._llm.context_window}-token window."
         )
 
-    def abstain_text(self, question: str, passages: list[Passage]) -> str:
+    def abstain_text(
+        self, question: str, passages: list[Passage], language: str | None = None
+    ) -> str:
+        """The "I don't know" answer, naming the closest topics, in ``language`` (default: the
+        documents')."""
         nearest = list(dict.fromkeys(p.title for p in passages[:3]))
+        documents = self._settings.answers.documents_language
         return render(
             self._settings.prompts.abstain,
+            language=language or ("en" if documents == "off" else documents),
             question=question,
             documents=len(self._kb.registry.all()),
             nearest=nearest,
@@ -397,6 +403,19 @@ class Engine:
             a for a in self._answer(asked, history or [], started) if isinstance(a, Answer)
         )
         answer.asked = asked
+        if answer.abstained and language in WRITTEN:
+            # Written in the user's language in prompts/: nothing for the model to translate.
+            text = self.abstain_text(asked, answer.passages, language)
+            elapsed = (time.perf_counter() - started) * 1000
+            yield text
+            yield replace(
+                answer,
+                text=text,
+                language=language,
+                translated_from=answer.text,
+                timings=replace(answer.timings, first_token_ms=elapsed, total_ms=elapsed),
+            )
+            return
         said = answer.text.removesuffix(answer.warning)
         translated = self.translate(said, language)
         if not keeps(said, translated):

@@ -45,6 +45,9 @@ NAMES = {
     "vi": "Vietnamese",
     "zh": "Chinese",
 }
+# The languages the canned replies of prompts/ (smalltalk.j2, abstain.j2) are written in; an
+# abstention in another language is the English one translated by the model.
+WRITTEN = ("en", "es", "fr", "de", "it", "pt", "nl", "pl", "ru", "zh", "ja")
 # Measured by benchmarks/language_detection.py. A message read as the wrong language is answered
 # in it, which is worse than one left untold (answered in the documents' language); below 0.6
 # more are read wrong, above it more are left untold and none fewer read wrong.

@@ -96,7 +96,6 @@ _PHRASES: dict[str, dict[Kind, tuple[str, ...]]] = {
         "ok": ("了解", "了解です", "了解しました", "わかりました", "分かりました", "なるほど"),
     },
 }
-LANGUAGES = tuple(_PHRASES)
 _FILLER = {
     language: frozenset(words.split())
     for language, words in {

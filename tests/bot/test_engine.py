@@ -452,16 +452,32 @@ def test_a_translation_that_loses_a_marker_or_figure_is_not_shown(
         assert answer.asked == english  # searched and answered in English all the same
 
 
-def test_an_abstention_is_translated_with_its_handoff_kept(kb: KnowledgeBase) -> None:
+def test_an_abstention_in_a_language_prompts_are_written_in_is_not_translated(
+    kb: KnowledgeBase,
+) -> None:
     settings = kb.settings.model_copy(update={"handoff": "https://help.example.com/contact"})
-    spanish = "No lo sé: aún no hay documentos. Una persona puede ayudarle: https://help.example.com/contact"
-    llm = TranslatingLLM(
-        "", {"English": "How long do I have to ask for a refund?", "Spanish": spanish}
-    )
+    llm = TranslatingLLM("", {"English": "How long do I have to ask for a refund?"})
     answer = Engine(KnowledgeBase(settings, kb.client, kb.embedder), llm).ask(SPANISH)
     assert answer.abstained_by == "threshold"  # an empty knowledge base
-    assert answer.text == spanish
+    assert answer.text.startswith("No lo sé: la base de conocimiento aún no tiene documentos")
+    assert "https://help.example.com/contact" in answer.text
     assert answer.language == "es"
+    assert not [c for c in llm.calls if c[-1]["content"].startswith("Translate into Spanish")]
+
+
+def test_an_abstention_in_another_language_is_translated_with_its_handoff_kept(
+    kb: KnowledgeBase,
+) -> None:
+    settings = kb.settings.model_copy(update={"handoff": "https://help.example.com/contact"})
+    swedish = "Jag vet inte: det finns inga dokument än. En person kan hjälpa dig: https://help.example.com/contact"
+    llm = TranslatingLLM(
+        "", {"English": "How long do I have to ask for a refund?", "Swedish": swedish}
+    )
+    question = "Hur lång tid har jag på mig att begära återbetalning av min prenumeration?"
+    answer = Engine(KnowledgeBase(settings, kb.client, kb.embedder), llm).ask(question)
+    assert answer.abstained_by == "threshold"
+    assert answer.text == swedish
+    assert answer.language == "sv"
 
 
 def test_a_question_in_the_documents_language_is_not_translated(samples_kb: KnowledgeBase) -> None:
@@ -519,7 +535,7 @@ def test_real_model_answers_from_the_right_document(
 def test_real_model_replies_to_a_question_in_spanish_in_spanish(
     samples_kb: KnowledgeBase, llm: LlamaCppLLM
 ) -> None:
-    # The small test model doubts its answer here, so it is its abstention that is translated.
+    # The small test model doubts its answer here: the abstention is written in Spanish.
     answer = Engine(samples_kb, llm).ask("¿Qué pasa si supero el límite de velocidad de la API?")
     assert answer.language == "es"
     assert detect(answer.text) == "es"

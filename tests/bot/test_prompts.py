@@ -2,6 +2,7 @@ import jinja2
 import pytest
 
 from bot.engine import Passage
+from bot.language import WRITTEN
 from groundline import prompts
 from groundline.settings import PromptSettings
 
@@ -16,7 +17,7 @@ VARIABLES = {
     "answer": "30 days [1].",
     "webhook": True,
     "sentences": ["It works offline."],
-    "language": "Spanish",
+    "language": "Spanish",  # translate.j2's; abstain.j2 takes a code and gives English else
     "text": "Thirty days [1].",
     "kind": "greeting",
 }
@@ -66,6 +67,20 @@ def test_abstain_prompt_says_so_when_the_knowledge_base_is_empty() -> None:
     assert text.startswith("I don't know: the knowledge base has no documents yet")
     assert "searched" not in text
     assert "support@example.com" in text
+
+
+@pytest.mark.parametrize("documents", [1, 3, 0])
+def test_abstain_prompt_is_written_in_every_language_replies_are_written_in(documents: int) -> None:
+    nearest = ["Billing"] if documents else []
+    variables = {**VARIABLES, "documents": documents, "nearest": nearest}
+    del variables["language"]
+    replies = {code: prompts.render("abstain", **variables, language=code) for code in WRITTEN}
+    assert len(set(replies.values())) == len(WRITTEN)  # none falls back to English
+    for reply in replies.values():
+        assert "support@example.com" in reply
+        assert all(topic in reply for topic in nearest)
+        assert (str(documents) in reply) == bool(documents)
+    assert prompts.render("abstain", **variables, language="sv") == replies["en"]
 
 
 def test_abstain_prompt_says_a_person_will_follow_up_only_with_a_webhook() -> None:

@@ -6,7 +6,8 @@ import json
 import pytest
 
 from bot.engine import Engine
-from bot.smalltalk import LANGUAGES, recognise
+from bot.language import WRITTEN
+from bot.smalltalk import _PHRASES, recognise
 from groundline.kb import KnowledgeBase
 from groundline.prompts import render
 from ingest.cli import build_ingestor
@@ -90,14 +91,18 @@ def test_a_question_is_not_small_talk(message: str) -> None:
     assert recognise(message) is None
 
 
+def test_small_talk_is_recognised_in_every_language_replies_are_written_in() -> None:
+    assert set(_PHRASES) == set(WRITTEN)
+
+
 @pytest.mark.parametrize("kind", ["greeting", "thanks", "ok", "person"])
 def test_every_language_recognised_is_replied_to_in_that_language(kind: str) -> None:
     replies = {
         language: render("smalltalk", kind=kind, language=language, handoff="", webhook=False)
-        for language in LANGUAGES
+        for language in WRITTEN
     }
     assert all(replies.values())
-    assert len(set(replies.values())) == len(LANGUAGES)  # none falls back to English
+    assert len(set(replies.values())) == len(WRITTEN)  # none falls back to English
 
 
 def test_no_question_of_the_evaluation_datasets_is_taken_for_small_talk() -> None:
