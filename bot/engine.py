@@ -310,11 +310,17 @@ class Engine:
         limit = 2 * self._settings.llm.max_answer_tokens
         return "".join(self._llm.stream_chat(messages, limit, Usage())).strip()
 
-    def understand(self, question: str) -> tuple[str, str | None]:
+    def understand(self, question: str, history: list[Message]) -> tuple[str, str | None]:
         """The question in the documents' language, and the user's language when it was in
-        another (None: asked in the documents' language, or it could not be told)."""
+        another (None: asked in the documents' language, or it could not be told).
+
+        A message too short to tell ("factura duplicada") is taken to be in the language of the
+        user's last earlier message that can be told: the conversation's."""
         documents = self._settings.answers.documents_language
-        language = None if documents == "off" else detect(question)
+        if documents == "off":
+            return question, None
+        earlier = (m["content"] for m in reversed(history) if m["role"] == "user")
+        language = detect(question) or next(filter(None, map(detect, earlier)), None)
         if language is None or NAMES[language] == NAMES[documents]:
             return question, None
         asked = self.translate(question, documents)
@@ -395,7 +401,7 @@ class Engine:
         if talk := recognise(question):
             yield from self.small_talk(*talk, started)
             return
-        asked, language = self.understand(question)
+        asked, language = self.understand(question, history or [])
         if language is None:
             yield from self._answer(question, history or [], started)
             return

@@ -8,7 +8,7 @@ import pytest
 
 from bot.engine import Answer, Engine, Passage, closing, keeps, opens_dont_know
 from bot.language import detect
-from bot.llm import LlamaCppLLM
+from bot.llm import LlamaCppLLM, Message
 from groundline.kb import KnowledgeBase
 from ingest.cli import build_ingestor
 from tests.bot.fakes import ScriptedLLM, TranslatingLLM
@@ -478,6 +478,27 @@ def test_an_abstention_in_another_language_is_translated_with_its_handoff_kept(
     assert answer.abstained_by == "threshold"
     assert answer.text == swedish
     assert answer.language == "sv"
+
+
+def test_a_message_too_short_to_tell_is_in_the_conversations_language(
+    samples_kb: KnowledgeBase,
+) -> None:
+    assert detect("factura duplicada") is None  # two words: no language is likely enough
+    history: list[Message] = [
+        {"role": "user", "content": SPANISH},
+        {"role": "assistant", "content": "Tienes 30 días [1]."},
+    ]
+    llm = TranslatingLLM("I don't know.", {"English": "duplicate invoice"})
+    answer = Engine(samples_kb, llm).ask("factura duplicada", history)
+    assert answer.asked == "duplicate invoice"
+    assert answer.language == "es"
+    assert answer.text.startswith("No lo sé")
+    # In an English conversation the same short message is asked as it is.
+    english: list[Message] = [{"role": "user", "content": "How long do I have for a refund?"}]
+    llm = TranslatingLLM("I don't know.", {"English": "duplicate invoice"})
+    answer = Engine(samples_kb, llm).ask("factura duplicada", english)
+    assert answer.language is None
+    assert not [c for c in llm.calls if c[-1]["content"].startswith("Translate")]
 
 
 def test_a_question_in_the_documents_language_is_not_translated(samples_kb: KnowledgeBase) -> None:
