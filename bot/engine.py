@@ -408,7 +408,7 @@ class Engine:
         answer = next(
             a for a in self._answer(asked, history or [], started) if isinstance(a, Answer)
         )
-        answer.asked = asked
+        answer = replace(answer, asked=asked)
         if answer.abstained and language in WRITTEN:
             # Written in the user's language in prompts/: nothing for the model to translate.
             text = self.abstain_text(asked, answer.passages, language)
