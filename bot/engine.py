@@ -411,28 +411,22 @@ class Engine:
         answer = replace(answer, asked=asked)
         if answer.abstained and language in WRITTEN:
             # Written in the user's language in prompts/: nothing for the model to translate.
+            said, warning = answer.text, ""
             text = self.abstain_text(asked, answer.passages, language)
-            elapsed = (time.perf_counter() - started) * 1000
-            yield text
-            yield replace(
-                answer,
-                text=text,
-                language=language,
-                translated_from=answer.text,
-                timings=replace(answer.timings, first_token_ms=elapsed, total_ms=elapsed),
-            )
-            return
-        said = answer.text.removesuffix(answer.warning)
-        translated = self.translate(said, language)
-        if not keeps(said, translated):
-            log.info("translation into %s dropped a marker, figure or link: not shown", language)
-            yield answer.text
-            yield answer
-            return
-        warning = ""
-        if answer.warning:
-            warning = "\n\n" + self.translate(answer.warning.strip(), language)
-        text = translated + warning
+        else:
+            said = answer.text.removesuffix(answer.warning)
+            translated = self.translate(said, language)
+            if not keeps(said, translated):
+                log.info(
+                    "translation into %s dropped a marker, figure or link: not shown", language
+                )
+                yield answer.text
+                yield answer
+                return
+            warning = ""
+            if answer.warning:
+                warning = "\n\n" + self.translate(answer.warning.strip(), language)
+            text = translated + warning
         elapsed = (time.perf_counter() - started) * 1000
         yield text
         yield replace(
