@@ -513,27 +513,20 @@ def test_a_question_in_the_documents_language_is_not_translated(samples_kb: Know
 MISREAD = "Can I sync invoices with Société Générale?"  # the bank's name reads as French
 
 
-def test_a_misread_question_the_model_returns_unchanged_is_asked_as_it_is(
-    samples_kb: KnowledgeBase,
+@pytest.mark.parametrize(
+    "given_back",
+    [
+        MISREAD,  # the model gives the question back as it is
+        "Sync invoices with Société Générale?",  # without "Can I": the same content words
+    ],
+)
+def test_a_misread_question_the_model_gives_back_is_asked_as_it_is(
+    samples_kb: KnowledgeBase, given_back: str
 ) -> None:
     # Asked to translate it into English, the model gives it back: it is not translated, nor is
-    # its answer.
+    # its answer, and the reply stays English.
     assert detect(MISREAD) == "fr"
-    llm = TranslatingLLM("I don't know.", {"English": MISREAD, "French": "Je ne sais pas."})
-    answer = Engine(samples_kb, llm).ask(MISREAD)
-    assert answer.language is None
-    assert "Je ne sais pas" not in answer.text
-    assert not [c for c in llm.calls if c[-1]["content"].startswith("Translate into French")]
-
-
-def test_a_misread_question_the_model_rewords_without_small_words_is_asked_as_it_is(
-    samples_kb: KnowledgeBase,
-) -> None:
-    # The model's "translation" drops "Can I": the same content words, so not a translation,
-    # and the reply stays English.
-    assert detect(MISREAD) == "fr"
-    rewording = "Sync invoices with Société Générale?"
-    llm = TranslatingLLM("I don't know.", {"English": rewording, "French": "Je ne sais pas."})
+    llm = TranslatingLLM("I don't know.", {"English": given_back, "French": "Je ne sais pas."})
     answer = Engine(samples_kb, llm).ask(MISREAD)
     assert answer.language is None
     assert "Je ne sais pas" not in answer.text
