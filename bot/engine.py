@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from bot.citations import MARKER, CitationFilter, cited_numbers
 from bot.grounding import content_words, ground, recite, words
-from bot.language import NAMES, WRITTEN, detect
+from bot.language import NAMES, WRITTEN, conversation_language
 from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
 from bot.smalltalk import Kind, recognise
@@ -91,8 +91,8 @@ def echoes(question: str, translation: str) -> bool:
     """Whether a "translation" repeats the question's words: it was in that language already.
 
     Content words are compared where the question has some: a short question that language
-    detection misread ("desktop app for mac" as Swedish) may come back reordered without its
-    small words ("Mac desktop app")."""
+    detection misread ("Can I sync invoices with Société Générale?" as French) may come back
+    without its small words ("Sync invoices with Société Générale?")."""
     asked = set(content_words(question)) or set(words(question))
     return bool(asked) and len(asked & set(words(translation))) / len(asked) >= ECHO
 
@@ -319,8 +319,8 @@ class Engine:
         documents = self._settings.answers.documents_language
         if documents == "off":
             return question, None
-        earlier = (m["content"] for m in reversed(history) if m["role"] == "user")
-        language = detect(question) or next(filter(None, map(detect, earlier)), None)
+        earlier = [m["content"] for m in history if m["role"] == "user"]
+        language = conversation_language(question, earlier)
         if language is None or NAMES[language] == NAMES[documents]:
             return question, None
         asked = self.translate(question, documents)

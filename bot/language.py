@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
@@ -74,3 +75,9 @@ def detect(text: str, min_probability: float = MIN_PROBABILITY) -> str | None:
         return None
     language, probability = _identifier().classify(prose)
     return str(language) if probability >= min_probability else None
+
+
+def conversation_language(message: str, earlier: Iterable[str]) -> str | None:
+    """``message``'s language, or, when it is too short to tell ("factura duplicada"), that of
+    the last of the user's ``earlier`` messages (oldest first) that can be told."""
+    return detect(message) or next(filter(None, map(detect, reversed(list(earlier)))), None)

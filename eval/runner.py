@@ -14,7 +14,7 @@ from typing import Any
 from bot.citations import cited_numbers
 from bot.engine import Answer, Engine, Passage
 from bot.grounding import SentenceSupport, ground
-from bot.language import detect
+from bot.language import conversation_language, detect
 from bot.llm import ChatLLM, Message, Usage
 from eval import metrics
 from eval.datasets import Question, load
@@ -112,12 +112,13 @@ def score(
                 "gold_source": bool(q.source) and metrics.source_matches(p.doc_id, q.source or ""),
             }
         )
+    earlier = [m["content"] for m in q.history if m["role"] == "user"]
     row: dict[str, Any] = {
         "dataset": dataset,
         "id": q.id,
         "question": q.question,
-        # As the dataset states it, or as detected (None: it cannot be told).
-        "question_language": q.language or detect(q.question),
+        # As the dataset states it, or as the engine tells it (None: it cannot be told).
+        "question_language": q.language or conversation_language(q.question, earlier),
         "answerable": q.answerable,
         "source": q.source,
         "evidence": q.evidence,

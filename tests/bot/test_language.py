@@ -1,6 +1,6 @@
 """Telling which language a question is written in."""
 
-from bot.language import detect
+from bot.language import conversation_language, detect
 
 
 def test_questions_in_other_languages_are_told() -> None:
@@ -32,3 +32,13 @@ def test_too_little_prose_tells_no_language() -> None:
     assert detect("Merci") is None
     assert detect("pg_dump -j?") is None  # code is left out: it reads as any language
     assert detect("[1] 120") is None
+
+
+def test_a_message_too_short_to_tell_takes_the_conversations_language() -> None:
+    spanish = "¿Cuánto tiempo tengo para pedir un reembolso?"
+    english = "How long do I have to ask for a refund?"
+    assert conversation_language("factura duplicada", [english, spanish]) == "es"
+    assert conversation_language("factura duplicada", [spanish, english]) == "en"  # the last
+    assert conversation_language("factura duplicada", ["ok", spanish, "Merci"]) == "es"
+    assert conversation_language("factura duplicada", []) is None
+    assert conversation_language("Wie lange dauert das Onboarding?", [spanish]) == "de"
