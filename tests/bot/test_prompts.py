@@ -83,6 +83,36 @@ def test_abstain_prompt_is_written_in_every_language_replies_are_written_in(docu
     assert prompts.render("abstain", **variables, language="sv") == replies["en"]
 
 
+@pytest.mark.parametrize(
+    ("documents", "nearest", "said"),
+    [
+        (
+            1,
+            ["Billing"],
+            "1 document in the knowledge base and it doesn't cover this question "
+            "(the closest topic was Billing).",
+        ),
+        (
+            3,
+            ["Billing"],
+            "3 documents in the knowledge base and they don't cover this question "
+            "(the closest topic was Billing).",
+        ),
+        (
+            3,
+            ["Billing", "Plans"],
+            "3 documents in the knowledge base and they don't cover this "
+            "question (the closest topics were Billing, Plans).",
+        ),
+    ],
+)
+def test_the_english_abstention_agrees_in_number(
+    documents: int, nearest: list[str], said: str
+) -> None:
+    text = prompts.render("abstain", **{**VARIABLES, "documents": documents, "nearest": nearest})
+    assert f"I don't know: I searched {said}" in text
+
+
 def test_abstain_prompt_says_a_person_will_follow_up_only_with_a_webhook() -> None:
     assert "follow up" in prompts.render("abstain", **VARIABLES)
     assert "follow up" not in prompts.render("abstain", **{**VARIABLES, "webhook": False})
