@@ -319,8 +319,7 @@ class Engine:
         documents = self._settings.answers.documents_language
         if documents == "off":
             return question, None
-        earlier = [m["content"] for m in history if m["role"] == "user"]
-        language = conversation_language(question, earlier)
+        language = conversation_language(question, history)
         if language is None or NAMES[language] == NAMES[documents]:
             return question, None
         asked = self.translate(question, documents)

@@ -8,6 +8,8 @@ from functools import cache
 
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
+from bot.llm import Message
+
 # The languages a question may be answered in: those the shipped Qwen2.5 model writes, by
 # py3langid's codes. Identification weighs only these, so a short German question is not read
 # as Afrikaans.
@@ -77,7 +79,8 @@ def detect(text: str, min_probability: float = MIN_PROBABILITY) -> str | None:
     return str(language) if probability >= min_probability else None
 
 
-def conversation_language(message: str, earlier: Iterable[str]) -> str | None:
+def conversation_language(message: str, history: Iterable[Message]) -> str | None:
     """``message``'s language, or, when it is too short to tell ("factura duplicada"), that of
-    the last of the user's ``earlier`` messages (oldest first) that can be told."""
-    return detect(message) or next(filter(None, map(detect, reversed(list(earlier)))), None)
+    the last of the user's messages in ``history`` (oldest first) that can be told."""
+    earlier = [m["content"] for m in history if m["role"] == "user"]
+    return detect(message) or next(filter(None, map(detect, reversed(earlier))), None)

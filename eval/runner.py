@@ -112,13 +112,12 @@ def score(
                 "gold_source": bool(q.source) and metrics.source_matches(p.doc_id, q.source or ""),
             }
         )
-    earlier = [m["content"] for m in q.history if m["role"] == "user"]
     row: dict[str, Any] = {
         "dataset": dataset,
         "id": q.id,
         "question": q.question,
         # As the dataset states it, or as the engine tells it (None: it cannot be told).
-        "question_language": q.language or conversation_language(q.question, earlier),
+        "question_language": q.language or conversation_language(q.question, q.history),
         "answerable": q.answerable,
         "source": q.source,
         "evidence": q.evidence,

@@ -35,10 +35,13 @@ def test_too_little_prose_tells_no_language() -> None:
 
 
 def test_a_message_too_short_to_tell_takes_the_conversations_language() -> None:
-    spanish = "¿Cuánto tiempo tengo para pedir un reembolso?"
-    english = "How long do I have to ask for a refund?"
+    spanish = {"role": "user", "content": "¿Cuánto tiempo tengo para pedir un reembolso?"}
+    english = {"role": "user", "content": "How long do I have to ask for a refund?"}
+    reply = {"role": "assistant", "content": "You have 30 days to ask for a refund [1]."}
+    ok, merci = ({"role": "user", "content": text} for text in ("ok", "Merci"))
     assert conversation_language("factura duplicada", [english, spanish]) == "es"
     assert conversation_language("factura duplicada", [spanish, english]) == "en"  # the last
-    assert conversation_language("factura duplicada", ["ok", spanish, "Merci"]) == "es"
+    assert conversation_language("factura duplicada", [ok, spanish, merci]) == "es"
+    assert conversation_language("factura duplicada", [spanish, reply]) == "es"  # the user's
     assert conversation_language("factura duplicada", []) is None
     assert conversation_language("Wie lange dauert das Onboarding?", [spanish]) == "de"
