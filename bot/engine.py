@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from bot.citations import MARKER, CitationFilter, cited_numbers
-from bot.grounding import content_words, ground, recite, words
+from bot.citations import CitationFilter, cited_numbers, strip_markers
+from bot.grounding import code_citations, content_words, ground, recite, words
 from bot.language import NAMES, WRITTEN, conversation_language
 from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
@@ -52,7 +52,7 @@ _ABOUT_ITSELF = frozenset(["answer", "passage", "passages", "question"])
 
 def says_something(reply: str) -> bool:
     """Whether a reply has a word besides its markers and the words it uses about itself."""
-    return bool(set(content_words(MARKER.sub(" ", reply))) - _ABOUT_ITSELF)
+    return bool(set(content_words(strip_markers(reply, " "))) - _ABOUT_ITSELF)
 
 
 def closing(reply: str) -> int:
@@ -525,9 +525,12 @@ class Engine:
                 question,
             )
             recited = sum(1 for s in sentences if s.recited is not None)
-            if recited:  # a sentence cited the wrong passage or none: cite its support
+            # A sentence cited the wrong passage or none: cite its support. A line of code is
+            # cited by the sentence that introduces it, not in itself, where it would be copied.
+            if recited or code_citations(sentences):
                 text = recite(text, sentences)
-                cited = [given[n - 1] for n in cited_numbers(text)]
+                numbers = cited_numbers(text) + code_citations(sentences)
+                cited = [given[n - 1] for n in dict.fromkeys(numbers)]
             if groundedness is not None and groundedness < self._settings.answers.min_groundedness:
                 log.info("answer not supported by the passages (%.2f): %r", groundedness, text)
                 abstained = self._settings.answers.grounding == "abstain"

@@ -6,8 +6,9 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from bot.citations import MARKER
+from bot.citations import CodeTracker, cited_numbers, markers, strip_markers
 from groundline.sparse import singular
 
 # Markers written after the full stop ("… days.[1] Next") belong to the sentence before it.
@@ -15,6 +16,7 @@ _MARKERS_AFTER_STOP = re.compile(r"([.!?]+)((?:\s*\[\d{1,3}\])+)")
 # A sentence ends at ".", "!" or "?" and a space, but not after "e.g.", "i.e.", "cf." or "vs.",
 # which open the rest of a sentence (cut there, its halves are fragments no passage supports).
 _SENTENCE_END = re.compile(r"((?<=[.!?])(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bcf\.)(?<!\bvs\.)\s+)")
+_PROMPT = re.compile(r"\s*\$ ")  # a command typed at a shell prompt: "$ git push"
 _LINE_START = re.compile(r"\s*(?:(?:[-*•+]|\d{1,3}[.)])\s+)?")  # indent and list bullet
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 # A figure standing on its own: "30", "$12.50", "50%", "1,000", "3.12" (not the 2 of "py2exe",
@@ -59,45 +61,104 @@ class SentenceSupport:
     told: list[str] = field(default_factory=list)  # what it adds to the question: ``new_words``
     unsupported_words: list[str] = field(default_factory=list)  # new to the question, in no passage
     recited: int | None = None  # the passage that supports it, when its own citations don't
+    code: bool = False  # a line of code: ``recite`` writes no marker in it
 
 
-def _segments(text: str) -> list[tuple[str, bool]]:
-    """The text cut into pieces that join back into it, each marked True if it is a sentence:
-    each line (list item) on its own, indents and bullets not part of the sentence. Markers
-    written after a full stop are first moved before it ("days.[1]" is "days[1].")."""
-    text = _MARKERS_AFTER_STOP.sub(r"\2\1", text)
+class _Piece(NamedTuple):
+    text: str
+    sentence: bool = False
+    code: bool = False  # a line of code: of a fenced block, or a command at a shell prompt
+    fenced: bool = False  # of a fenced block: its brackets are code, not markers
+
+
+def _segments(text: str) -> list[_Piece]:
+    """The text cut into pieces that join back into it, the sentences marked: each line (list
+    item) on its own, indents and bullets not part of the sentence. Markers written after a full
+    stop are first moved before it ("days.[1]" is "days[1]."). A line of code is one sentence,
+    never cut at a full stop, and marked as code: a line of a fenced block, a command at a shell
+    prompt ("$ git push"), and the lines of its output that follow it, up to a blank line or one
+    that ends as a sentence does (".", "!", "?" or ":")."""
     segments = []
+    tracker = CodeTracker()
+    console = False  # in a command's output
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
+        end = _Piece(line[len(body) :])
+        was = tracker.fenced
+        for ch in body + "\n":
+            tracker.read(ch)
+        if was != tracker.fenced:  # the fence itself: "```python"
+            segments += [_Piece(body), end]
+            continue
+        bare = strip_markers(body).rstrip()
+        console = bool(_PROMPT.match(body)) or (console and bool(bare) and bare[-1] not in ".!?:")
+        if was or console:
+            code = body.lstrip()
+            indent = body[: len(body) - len(code)]
+            segments += [_Piece(indent), _Piece(code, bool(code.strip()), True, was), end]
+            continue
+        body = _MARKERS_AFTER_STOP.sub(r"\2\1", body)
         start = _LINE_START.match(body)
         lead = start.group() if start else ""
-        segments.append((lead, False))
+        segments.append(_Piece(lead))
         for i, piece in enumerate(_SENTENCE_END.split(body[len(lead) :])):
-            segments.append((piece, i % 2 == 0 and bool(piece.strip())))
-        segments.append((line[len(body) :], False))
+            segments.append(_Piece(piece, i % 2 == 0 and bool(piece.strip())))
+        segments.append(end)
     return segments
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences, each line (list item) on its own, bullets and whitespace stripped."""
-    return [piece.strip() for piece, sentence in _segments(text) if sentence]
+    """Sentences, each line (list item, line of code) on its own, bullets and whitespace
+    stripped."""
+    return [piece.text.strip() for piece in _segments(text) if piece.sentence]
+
+
+def _cite(sentence: str, numbers: list[int]) -> str:
+    """The sentence with markers for ``numbers`` before its closing punctuation, unless it has
+    them already."""
+    numbers = [n for n in dict.fromkeys(numbers) if n not in cited_numbers(sentence)]
+    if not numbers:
+        return sentence
+    body = sentence.rstrip()
+    end = len(body.rstrip(".!?:"))  # before the closing punctuation
+    cites = "".join(f" [{n}]" for n in numbers)
+    return f"{body[:end].rstrip()}{cites}{body[end:]}{sentence[len(body) :]}"
+
+
+def code_citations(sentences: list[SentenceSupport]) -> list[int]:
+    """The passages the answer's lines of code are cited to: re-cited, or by the markers the model
+    wrote on them (``recite`` moves both out of the code)."""
+    found = [s.markers if s.recited is None else [s.recited] for s in sentences if s.code]
+    return list(dict.fromkeys(n for numbers in found for n in numbers))
 
 
 def recite(answer: str, sentences: list[SentenceSupport]) -> str:
-    """The answer with each re-cited sentence's markers replaced by the passage that supports it.
+    """The answer with each re-cited sentence's markers replaced by the passage that supports it,
+    and no marker in a line of code, where a user who copies the command would copy it too ("$ git
+    push [2]"): a line of code's markers, or the passage it is re-cited to, go to the sentence
+    that introduces it (the last before it that is not code) or, with none, only to the answer's
+    sources (``code_citations``).
 
     ``sentences`` are ``ground``'s, for this answer."""
     pieces = _segments(answer)
-    at = [i for i, (_, sentence) in enumerate(pieces) if sentence]
+    at = [i for i, piece in enumerate(pieces) if piece.sentence]
     if len(at) != len(sentences):
         raise ValueError("the sentences are not this answer's")
-    out = [piece for piece, _ in pieces]
+    out = [piece.text for piece in pieces]
+    lead: int | None = None  # the last sentence that is not code
+    moved: dict[int, list[int]] = {}  # a lead-in's place: the citations of its code
     for i, support in zip(at, sentences, strict=True):
-        if support.recited is not None:
-            bare = MARKER.sub("", out[i])
-            body = bare.rstrip()
-            end = len(body.rstrip(".!?"))  # before the closing punctuation
-            out[i] = f"{body[:end].rstrip()} [{support.recited}]{body[end:]}{bare[len(body) :]}"
+        if not pieces[i].code:
+            lead = i
+            if support.recited is not None:
+                out[i] = _cite(strip_markers(out[i]), [support.recited])
+            continue
+        if not pieces[i].fenced:  # its brackets are markers
+            out[i] = strip_markers(out[i]).rstrip()
+        if lead is not None:
+            moved.setdefault(lead, []).extend(code_citations([support]))
+    for i, numbers in moved.items():
+        out[i] = _cite(out[i], numbers)
     return "".join(out)
 
 
@@ -208,13 +269,15 @@ def ground(
     in anything.
     """
     sentences = []
-    raws = split_sentences(answer)
-    for raw in raws:
-        markers = [int(n) for n in MARKER.findall(raw)]
-        text = " ".join(MARKER.sub(" ", raw).split())
+    pieces = [piece for piece in _segments(answer) if piece.sentence]
+    raws = [piece.text.strip() for piece in pieces]
+    for raw, piece in zip(raws, pieces, strict=True):
+        cites = [] if piece.fenced else [int(m.group(1)) for m in markers(raw)]
+        text = " ".join((raw if piece.fenced else strip_markers(raw, " ")).split())
         text = re.sub(r"\s+([.,;:!?])", r"\1", text)  # "days [1]." leaves "days ."
         scored = len(words(text)) >= min_words or bool(figures(text))
-        sentences.append(SentenceSupport(text, False if scored else None, markers=markers))
+        support = SentenceSupport(text, False if scored else None, markers=cites, code=piece.code)
+        sentences.append(support)
     # A lead-in ("…, run the following command:") says what follows, which is scored itself, and
     # a pointer ("This is stated in [2].") says where the answer is; either is scored only when
     # no other sentence is, so that no answer goes unchecked for it.

@@ -31,3 +31,20 @@ def test_brackets_that_are_not_markers_are_kept() -> None:
 
 def test_cited_numbers_in_order_of_first_use() -> None:
     assert cited_numbers("a [3] b [1] c [3]") == [3, 1]
+
+
+CODE = "Use `sys.argv[1]` [2], or:\n```python\ny = [10]\nprint(y[1])\n```\nas in [9] and [1]."
+
+
+@pytest.mark.parametrize("size", [1, 3, len(CODE)])
+def test_brackets_in_code_are_code_not_markers(size: int) -> None:
+    out, f = _run([CODE[i : i + size] for i in range(0, len(CODE), size)], count=3)
+    # The list and the indexes reach the user whole; only the prose's markers are checked.
+    assert out == CODE.replace(" [9]", " ")
+    assert f.cited == [2, 1]
+    assert f.dropped == 1
+    assert cited_numbers(CODE) == [2, 9, 1]
+
+
+def test_a_marker_after_a_closing_fence_or_an_unclosed_backtick_is_a_marker() -> None:
+    assert cited_numbers("```\nx\n```[1]\nthe `x` key [2], a ` tick\nand [3]") == [1, 2, 3]

@@ -58,6 +58,28 @@ def test_a_citation_of_the_wrong_passage_is_moved_to_the_right_one(
     assert [c.n for c in answer.citations] == [n]
 
 
+def test_a_line_of_code_is_cited_by_the_sentence_before_it_not_in_itself(
+    samples_kb: KnowledgeBase,
+) -> None:
+    question = "How long do I have to ask for a refund?"
+    llm = ScriptedLLM("")
+    engine = Engine(samples_kb, llm)
+    n = next(p.n for p in engine.retrieve(question) if "full refund within 30 days" in p.text)
+    code = "```\n$ request --full refund within 30 days of any payment\n```"
+    llm.reply = f"Run:\n{code}"
+    answer = engine.ask(question)
+    assert not answer.abstained
+    assert answer.recited == 1
+    assert answer.text == f"Run [{n}]:\n{code}"
+    assert [c.n for c in answer.citations] == [n]
+    # A marker the model writes on a command goes to the sentence before it, with none, to the
+    # sources only: a user copies the command as it is shown.
+    llm.reply = f"$ request --full refund within 30 days of any payment [{n}]"
+    answer = engine.ask(question)
+    assert answer.text == "$ request --full refund within 30 days of any payment"
+    assert [c.n for c in answer.citations] == [n]
+
+
 def test_passages_given_are_numbered_as_the_prompt_numbers_them(
     samples_kb: KnowledgeBase,
 ) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.grounding import (
+    code_citations,
     content_words,
     figures,
     ground,
@@ -100,6 +101,61 @@ def test_without_markers_any_given_passage_may_support() -> None:
     assert recite(answer, sentences) == (
         "The Payroll price is 15 pounds a month [2]. Refund within 30 days [1]!"
     )
+
+
+def test_a_line_of_code_is_one_sentence_and_is_not_cited_in_its_text() -> None:
+    text = "Run this. Then:\n```\ngit commit -m 'Fix. Done'\n```\n  $ git push. Now"
+    assert split_sentences(text) == [
+        "Run this.",
+        "Then:",
+        "git commit -m 'Fix. Done'",
+        "$ git push. Now",
+    ]
+    passages = {1: "Refund within 30 days.", 2: "git push origin main sends your commits"}
+    answer = "Send your commits:\n```\n$ git push origin main\n```\nRefund within 30 days."
+    score, sentences = ground(answer, passages, zero_similarity)
+    assert score == 1.0
+    assert [(s.code, s.recited) for s in sentences] == [(False, None), (True, 2), (False, 1)]
+    # A user copies the command as it is shown: its passage is cited by the sentence before it.
+    assert recite(answer, sentences) == (
+        "Send your commits [2]:\n```\n$ git push origin main\n```\nRefund within 30 days [1]."
+    )
+    assert code_citations(sentences) == [2]
+
+
+def test_a_commands_output_is_code_and_its_markers_go_to_the_sentence_before_it() -> None:
+    answer = (
+        "Cache it [1]. For example:\n$ git push [2]\nUsername: <you> [2]\n[5 minutes pass]\n"
+        "It asks no more.\n$ git pull [3]"
+    )
+    assert split_sentences(answer) == [
+        "Cache it [1].",
+        "For example:",
+        "$ git push [2]",
+        "Username: <you> [2]",
+        "[5 minutes pass]",
+        "It asks no more.",
+        "$ git pull [3]",
+    ]
+    _, sentences = ground(answer, {1: "a", 2: "b", 3: "c"}, zero_similarity)
+    assert [s.code for s in sentences] == [False, False, True, True, True, False, True]
+    assert code_citations(sentences) == [2, 3]
+    assert recite(answer, sentences) == (
+        "Cache it [1]. For example [2]:\n$ git push\nUsername: <you>\n[5 minutes pass]\n"
+        "It asks no more [3].\n$ git pull"
+    )
+    # With no sentence before it, the code's passage is cited among the sources only.
+    _, sentences = ground("$ git push [2]", {2: "b"}, zero_similarity)
+    assert (recite("$ git push [2]", sentences), code_citations(sentences)) == ("$ git push", [2])
+
+
+def test_brackets_in_a_fenced_block_are_code_not_markers() -> None:
+    passages = {1: "y = [10] appends 10 to the list y", 2: "unrelated"}
+    answer = "Append to the list y [1]:\n```\ny.append(10)  # y == [10]\n```"
+    score, sentences = ground(answer, passages, zero_similarity)
+    assert [(s.code, s.markers) for s in sentences] == [(False, [1]), (True, [])]
+    assert sentences[1].text == "y.append(10) # y == [10]"
+    assert score == 1.0
 
 
 def test_a_marker_naming_no_given_passage_falls_back_to_all() -> None:
