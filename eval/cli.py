@@ -108,8 +108,12 @@ def run(
 
 @eval_app.command("compare")
 def compare(
-    base: Annotated[Path, typer.Argument(help="report.json of the baseline run.")],
-    new: Annotated[Path, typer.Argument(help="report.json of the run to check.")],
+    base: Annotated[
+        Path, typer.Argument(help="The baseline run: its report.json, or its --out folder.")
+    ],
+    new: Annotated[
+        Path, typer.Argument(help="The run to check: its report.json, or its --out folder.")
+    ],
     max_drop: Annotated[
         float, typer.Option(help="Largest allowed worsening of a headline metric.")
     ] = 0.02,
@@ -118,14 +122,15 @@ def compare(
     Then, where each report has its run's results.jsonl beside it, the questions whose outcome,
     answer or evidence rank changed.
 
-    Example: groundline eval compare runs/base/report.json runs/new/report.json --max-drop 0.02
+    Example: groundline eval compare runs/base runs/new/report.json --max-drop 0.02
     """
     from eval.metrics import changed
     from eval.metrics import compare as compare_reports
 
+    paths = [path / "report.json" if path.is_dir() else path for path in (base, new)]
     with user_errors():
-        reports = [_report(path) for path in (base, new)]
-        results = [path.parent / "results.jsonl" for path in (base, new)]
+        reports = [_report(path) for path in paths]
+        results = [path.parent / "results.jsonl" for path in paths]
         runs = [_rows(path) for path in results if path.exists()]
     rows, regressed = compare_reports(reports[0], reports[1], max_drop)
     table = Table("scope", "metric", "base", "new", "delta", "")

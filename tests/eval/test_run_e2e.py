@@ -77,6 +77,10 @@ def test_compare_gates_on_a_drop(smoke_run: Path, tmp_path: Path, model_dir: Pat
     assert same.returncode == 0, same.stderr
     # Each report has its results.jsonl beside it: no question changed.
     assert "0 of 6 questions changed" in " ".join(same.stdout.split())
+    # A run's folder, as `eval run --out` wrote it, stands for its report.json.
+    folder = groundline(env, "eval", "compare", str(smoke_run), str(base))
+    assert folder.returncode == 0, folder.stderr
+    assert "0 of 6 questions changed" in " ".join(folder.stdout.split())
     worse = json.loads(base.read_text())
     worse["overall"]["retrieval"]["evidence_hit@5"] = (
         worse["overall"]["retrieval"]["evidence_hit@5"] or 0
@@ -93,6 +97,11 @@ def test_compare_gates_on_a_drop(smoke_run: Path, tmp_path: Path, model_dir: Pat
         assert refused.returncode == 2
         assert "not a report.json" in " ".join(refused.stderr.split())
         assert "Traceback" not in refused.stderr
+    # A folder that holds no run: named, not a traceback.
+    refused = groundline(env, "eval", "compare", str(base), str(tmp_path))
+    assert refused.returncode == 2
+    assert "report.json" in refused.stderr
+    assert "Traceback" not in refused.stderr
 
 
 def test_calibrate_reads_the_runs_own_rates_and_prints_settings(
