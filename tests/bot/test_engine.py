@@ -23,13 +23,22 @@ def samples_kb(kb: KnowledgeBase) -> KnowledgeBase:
     return kb
 
 
-def test_answer_with_valid_citations_maps_to_given_chunks(samples_kb: KnowledgeBase) -> None:
-    question = "How long do I have to ask for a refund?"
+REFUND = "How long do I have to ask for a refund?"
+
+
+def _refund(kb: KnowledgeBase) -> tuple[Engine, ScriptedLLM, int]:
+    """An engine with a scripted model, whose reply the test sets, and the number of the passage
+    it gives the model that answers REFUND."""
     llm = ScriptedLLM("")
-    engine = Engine(samples_kb, llm)
-    n = next(p.n for p in engine.retrieve(question) if "full refund within 30 days" in p.text)
+    engine = Engine(kb, llm)
+    n = next(p.n for p in engine.retrieve(REFUND) if "full refund within 30 days" in p.text)
+    return engine, llm, n
+
+
+def test_answer_with_valid_citations_maps_to_given_chunks(samples_kb: KnowledgeBase) -> None:
+    engine, llm, n = _refund(samples_kb)
     llm.reply = f"You can ask for a full refund within 30 days of any payment [{n}]. See [9]."
-    answer = engine.ask(question)
+    answer = engine.ask(REFUND)
     assert not answer.abstained
     assert "[9]" not in answer.text  # not a passage the model was given
     assert answer.text.startswith(
@@ -44,14 +53,10 @@ def test_answer_with_valid_citations_maps_to_given_chunks(samples_kb: KnowledgeB
 def test_a_citation_of_the_wrong_passage_is_moved_to_the_right_one(
     samples_kb: KnowledgeBase,
 ) -> None:
-    question = "How long do I have to ask for a refund?"
-    llm = ScriptedLLM("")
-    engine = Engine(samples_kb, llm)
-    given = engine.retrieve(question)
-    n = next(p.n for p in given if "full refund within 30 days" in p.text)
-    wrong = next(p.n for p in given if "refund" not in p.text.lower())
+    engine, llm, n = _refund(samples_kb)
+    wrong = next(p.n for p in engine.retrieve(REFUND) if "refund" not in p.text.lower())
     llm.reply = f"You can ask for a full refund within 30 days of any payment [{wrong}]."
-    answer = engine.ask(question)
+    answer = engine.ask(REFUND)
     assert not answer.abstained
     assert answer.recited == 1
     assert answer.text == f"You can ask for a full refund within 30 days of any payment [{n}]."
@@ -61,13 +66,10 @@ def test_a_citation_of_the_wrong_passage_is_moved_to_the_right_one(
 def test_a_line_of_code_is_cited_by_the_sentence_before_it_not_in_itself(
     samples_kb: KnowledgeBase,
 ) -> None:
-    question = "How long do I have to ask for a refund?"
-    llm = ScriptedLLM("")
-    engine = Engine(samples_kb, llm)
-    n = next(p.n for p in engine.retrieve(question) if "full refund within 30 days" in p.text)
+    engine, llm, n = _refund(samples_kb)
     code = "```\n$ request --full refund within 30 days of any payment\n```"
     llm.reply = f"Run:\n{code}"
-    answer = engine.ask(question)
+    answer = engine.ask(REFUND)
     assert not answer.abstained
     assert answer.recited == 1
     assert answer.text == f"Run [{n}]:\n{code}"
@@ -75,7 +77,7 @@ def test_a_line_of_code_is_cited_by_the_sentence_before_it_not_in_itself(
     # A marker the model writes on a command goes to the sentence before it, with none, to the
     # sources only: a user copies the command as it is shown.
     llm.reply = f"$ request --full refund within 30 days of any payment [{n}]"
-    answer = engine.ask(question)
+    answer = engine.ask(REFUND)
     assert answer.text == "$ request --full refund within 30 days of any payment"
     assert [c.n for c in answer.citations] == [n]
 
