@@ -11,6 +11,9 @@ from typing import NamedTuple
 from bot.citations import CodeTracker, cited_numbers, markers, strip_markers
 from groundline.sparse import singular
 
+# Three markers or more in a row ("… section. [1][2][3]"): every passage the model was given,
+# not the source of a sentence.
+_LUMP = re.compile(r"(?:\[\d{1,3}\]\s*){3,}")
 # Markers written after the full stop ("… days.[1] Next") belong to the sentence before it.
 _MARKERS_AFTER_STOP = re.compile(r"([.!?]+)((?:\s*\[\d{1,3}\])+)")
 # A sentence ends at ".", "!" or "?" and a space, but not after "e.g.", "i.e.", "cf." or "vs.",
@@ -62,6 +65,7 @@ class SentenceSupport:
     unsupported_words: list[str] = field(default_factory=list)  # new to the question, in no passage
     recited: int | None = None  # the passage that supports it, when its own citations don't
     code: bool = False  # a line of code: ``recite`` writes no marker in it
+    lumped: bool = False  # its markers were a run of three or more: cited anew when supported
 
 
 class _Piece(NamedTuple):
@@ -261,22 +265,31 @@ def ground(
     holds. A sentence its own passages don't support but another given passage does is supported,
     and ``recited`` names that passage (the model cited the wrong one: see ``recite``); so it does
     for each supported sentence of an answer that cites nothing, which the user would otherwise see
-    without a source. Sentences of fewer than ``min_words`` words and no figure are not scored
-    (``supported`` None) unless no sentence is long enough and they add a word to the question, nor
-    are lead-ins ending with ":" or pointers to the passages ("This is stated in [2].") when another
-    sentence is. The score is None when no sentence is scored; with no passages at all every scored
-    sentence is unsupported and the score is 0.0, since an answer that cites nothing is not grounded
-    in anything.
+    without a source, and for each supported sentence whose markers are a run of three or more
+    ("[1][2][3]"), which cite every passage the model was given rather than the sentence's source
+    (``lumped``: it is checked as a sentence with no marker). Sentences of fewer than
+    ``min_words`` words and no figure are not scored (``supported`` None) unless no sentence is
+    long enough and they add a word to the question, nor are lead-ins ending with ":" or pointers
+    to the passages ("This is stated in [2].") when another sentence is. The score is None when no
+    sentence is scored; with no passages at all every scored sentence is unsupported and the score
+    is 0.0, since an answer that cites nothing is not grounded in anything.
     """
     sentences = []
     pieces = [piece for piece in _segments(answer) if piece.sentence]
     raws = [piece.text.strip() for piece in pieces]
     for raw, piece in zip(raws, pieces, strict=True):
         cites = [] if piece.fenced else [int(m.group(1)) for m in markers(raw)]
+        lumped = not piece.code and bool(_LUMP.search(raw))
         text = " ".join((raw if piece.fenced else strip_markers(raw, " ")).split())
         text = re.sub(r"\s+([.,;:!?])", r"\1", text)  # "days [1]." leaves "days ."
         scored = len(words(text)) >= min_words or bool(figures(text))
-        support = SentenceSupport(text, False if scored else None, markers=cites, code=piece.code)
+        support = SentenceSupport(
+            text,
+            False if scored else None,
+            markers=[] if lumped else cites,
+            code=piece.code,
+            lumped=lumped,
+        )
         sentences.append(support)
     # A lead-in ("…, run the following command:") says what follows, which is scored itself, and
     # a pointer ("This is stated in [2].") says where the answer is; either is scored only when
@@ -350,9 +363,9 @@ def ground(
             sentence.supported = False
             continue
         sentence.supported = check(sentence, vector, against)
-        if sentence.supported and cited:
+        if sentence.supported and cited and not sentence.lumped:
             continue
-        if sentence.supported:  # the answer cites nothing: cite the passage that supports it
+        if sentence.supported:  # the answer cites nothing, or this cited all: cite its support
             sentence.recited = closest(vector, backing(sentence, vector, numbers) or numbers)
             check(sentence, vector, against)  # its scores against them all, as before
             continue

@@ -63,6 +63,17 @@ def test_a_citation_of_the_wrong_passage_is_moved_to_the_right_one(
     assert [c.n for c in answer.citations] == [n]
 
 
+def test_a_run_of_markers_citing_every_passage_is_replaced_by_the_source(
+    samples_kb: KnowledgeBase,
+) -> None:
+    engine, llm, n = _refund(samples_kb)
+    assert len(engine.relevant(engine.retrieve(REFUND))) >= 3
+    llm.reply = "You can ask for a full refund within 30 days of any payment. [1][2][3]"
+    answer = engine.ask(REFUND)
+    assert answer.text == f"You can ask for a full refund within 30 days of any payment [{n}]."
+    assert [c.n for c in answer.citations] == [n]
+
+
 def test_a_line_of_code_is_cited_by_the_sentence_before_it_not_in_itself(
     samples_kb: KnowledgeBase,
 ) -> None:

@@ -158,6 +158,20 @@ def test_brackets_in_a_fenced_block_are_code_not_markers() -> None:
     assert score == 1.0
 
 
+def test_a_run_of_three_markers_is_replaced_by_each_sentences_own_source() -> None:
+    passages = {1: "Refund within 30 days.", 2: "Payroll price is 15 pounds.", 3: "Android app"}
+    answer = "Refund within 30 days. The Payroll price is 15 pounds. [1][2][3]"
+    score, sentences = ground(answer, passages, bag_of_words)
+    assert score == 1.0
+    assert [(s.lumped, s.markers, s.recited) for s in sentences] == [(False, [], 1), (True, [], 2)]
+    assert recite(answer, sentences) == (
+        "Refund within 30 days [1]. The Payroll price is 15 pounds [2]."
+    )
+    # Two markers are the model's choice: they stand.
+    _, sentences = ground("The Payroll price is 15 pounds [1][2].", passages, bag_of_words)
+    assert [(s.lumped, s.markers, s.recited) for s in sentences] == [(False, [1, 2], None)]
+
+
 def test_a_marker_naming_no_given_passage_falls_back_to_all() -> None:
     passages = {1: "Payroll price is 15 pounds."}
     score, _ = ground("Payroll price is 15 pounds [7].", passages, bag_of_words)
