@@ -525,12 +525,12 @@ class Engine:
                 question,
             )
             recited = sum(1 for s in sentences if s.recited is not None)
+            code = code_citations(sentences)
             # A sentence cited the wrong passage or none: cite its support. A line of code is
             # cited by the sentence that introduces it, not in itself, where it would be copied.
-            if recited or code_citations(sentences):
+            if recited or code:
                 text = recite(text, sentences)
-                numbers = cited_numbers(text) + code_citations(sentences)
-                cited = [given[n - 1] for n in dict.fromkeys(numbers)]
+                cited = [given[n - 1] for n in dict.fromkeys(cited_numbers(text) + code)]
             if groundedness is not None and groundedness < self._settings.answers.min_groundedness:
                 log.info("answer not supported by the passages (%.2f): %r", groundedness, text)
                 abstained = self._settings.answers.grounding == "abstain"
