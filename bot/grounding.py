@@ -35,6 +35,11 @@ _TENS = "thirty forty fifty sixty seventy eighty ninety"
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(_UNITS.split())} | {
     w: str(10 * i) for i, w in enumerate(_TENS.split(), 3)
 }
+# A figure spelled out as a length of time: "two months", "thirty days" (not the "two" of
+# "two-factor" or of "one of two plans", which count things, not state a figure).
+_SPELLED_TIME = re.compile(
+    rf"\b({'|'.join(_NUMBER_WORDS)})[ -](?:second|minute|hour|day|week|month|year)s?\b", re.I
+)
 _STOPWORD_LIST = (
     "a about after all also an and any are as at be been before being both but by can could "
     "did do does doing each for from further had has have having he her here hers him his how "
@@ -190,8 +195,8 @@ def content_words(text: str) -> list[str]:
 
 def figures(text: str) -> set[str]:
     """The numbers written in ``text`` as digits, normalised ("1,000" is "1000", "12.00" is
-    "12")."""
-    found = set()
+    "12"), and lengths of time spelled out ("two months" is "2")."""
+    found = {_NUMBER_WORDS[w.lower()] for w in _SPELLED_TIME.findall(text)}
     for whole, decimals in _FIGURE.findall(text):
         decimals = decimals.rstrip("0").rstrip(".") if "." in decimals else decimals
         found.add(whole.replace(",", "") + decimals)

@@ -256,6 +256,9 @@ def test_figures_are_numbers_standing_on_their_own_normalised() -> None:
     text = "Pay $12.00 for 1,000 rows, 50% off, in 3.10 or 3.12 (py2exe, RS232, l1-0.dll)."
     assert figures(text) == {"12", "1000", "50", "3.1", "3.12"}
     assert figures("Open 9 AM to 5 PM.") == {"9", "5"}
+    # A length of time spelled out is a figure; a number word that counts things is not.
+    assert figures("The trial lasts two months, or Thirty-day refunds.") == {"2", "30"}
+    assert figures("Use two-factor codes on one of two plans.") == set()
 
 
 def test_a_figure_in_no_passage_makes_a_sentence_unsupported() -> None:
@@ -269,6 +272,9 @@ def test_a_figure_in_no_passage_makes_a_sentence_unsupported() -> None:
     # "30" is "thirty" in the passage; "60" is allowed when the question said it.
     assert ground(invented.replace("60", "30"), passages, bag_of_words)[0] == 1.0
     assert ground(invented, passages, bag_of_words, question="Is it 60 days?")[0] == 1.0
+    # Spelled out, a made-up length of time is made up too.
+    spelled = "You can ask for a full refund within two months of any payment [1]."
+    assert ground(spelled, passages, bag_of_words)[1][0].unsupported_figures == ["2"]
 
 
 def test_the_number_of_a_heading_or_step_is_not_a_figure_a_sentence_can_borrow() -> None:
