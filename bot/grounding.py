@@ -52,9 +52,9 @@ STOPWORDS = frozenset(_STOPWORD_LIST.split())
 _POLARITY = frozenset(["yes", "not", "cannot", "never"])
 _POSSESSIVE = re.compile(r"['\u2019]s$")
 # Markers that are the object of a sentence's last word, or name what they number: "This is
-# stated in [2][3].", "This answer is from passage [1]."
+# stated in [2][3].", "This answer is from passage [1].", "This answer is [1]."
 _CITED_AT_END = re.compile(
-    r"\b(?:in|from|by|at|see|under)\s*(?:(?:the\s+)?(?:passage|document|source|section)s?\s*)?"
+    r"\b(?:in|from|by|at|see|under|is|are)\s*(?:(?:the\s+)?(?:passage|document|source|section)s?\s*)?"
     r"(?:\[\d{1,3}\]\s*)+[.!]?$",
     re.I,
 )

@@ -219,7 +219,8 @@ def test_a_pointer_to_the_passages_is_not_scored() -> None:
     assert [s.supported for s in sentences] == [True, None]
     assert score == 1.0
     # Naming what the markers number is still pointing at them.
-    for pointer in ("This is stated in passage [1].", "This answer is from the sources [1]."):
+    pointers = ["This is stated in passage [1].", "From the sources [1].", "This answer is [1]."]
+    for pointer in pointers:
         score, sentences = ground(f"Refunds take 30 days [1]. {pointer}", passages, zero_similarity)
         assert [s.supported for s in sentences] == [True, None]
     # A claim that ends by citing is still a claim; a pointer alone is still checked.
