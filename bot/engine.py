@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from bot.citations import CitationFilter, cited_numbers, strip_markers
-from bot.grounding import code_citations, content_words, ground, recite, words
+from bot.grounding import code_citations, content_words, ground, has_every_word, recite, words
 from bot.language import NAMES, WRITTEN, conversation_language
 from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
@@ -142,6 +142,12 @@ def closest(passages: list[Passage]) -> float | None:
     return max((p.similarity for p in passages if p.similarity is not None), default=None)
 
 
+def worded(passages: list[Passage], question: str) -> list[Passage]:
+    """The passages that hold every word the question asks about, their title and section
+    included (see ``has_every_word``)."""
+    return [p for p in passages if has_every_word(f"{p.title}\n{p.section}\n{p.text}", question)]
+
+
 @dataclass
 class Timings:
     retrieval_ms: float = 0.0
@@ -179,6 +185,9 @@ class Answer:
     asked: str | None = None
     language: str | None = None
     translated_from: str | None = None  # the answer (without its warning) before translation
+    # Some passage retrieved holds every word the question asks about: the question is put to
+    # the model however far its closest passage (``Engine.relevant``).
+    worded: bool = False
 
     @property
     def flagged(self) -> bool:
@@ -260,14 +269,17 @@ class Engine:
         ]
         return [Passage.from_hit(i, hit) for i, hit in enumerate(visible, start=1)]
 
-    def relevant(self, passages: list[Passage]) -> list[Passage]:
-        """The passages worth giving the model; none when even the closest is too far from the
-        question (the threshold is calibrated on cosine similarity: see `groundline eval`)."""
+    def relevant(self, passages: list[Passage], question: str) -> list[Passage]:
+        """The passages worth giving the model: those close enough to the question (the
+        threshold is calibrated on cosine similarity: see `groundline eval`) or, when none is,
+        those that hold every word it asks about (``worded``: a short question, "free trial",
+        says less to the embedder than a sentence does); none when there are neither."""
         floor = self._settings.retrieval.min_score
         best = closest(passages)
         if best is None or best < floor:
-            return []
-        kept = [p for p in passages if p.similarity is None or p.similarity >= floor]
+            kept = worded(passages, question)
+        else:
+            kept = [p for p in passages if p.similarity is None or p.similarity >= floor]
         # Numbered as the prompt numbers them, so that [n] is passage n everywhere.
         return [replace(p, n=n) for n, p in enumerate(kept, start=1)]
 
@@ -448,8 +460,9 @@ class Engine:
             # the small model would repeat them; the user's questions stay ("the cheapest one").
             history = [m for m in history if m["role"] == "user"]
         timings.retrieval_ms = (time.perf_counter() - started) * 1000
-        relevant = self.relevant(retrieved)
+        relevant = self.relevant(retrieved, question)
         nearest = closest(retrieved)
+        spelled_out = bool(worded(retrieved, question))
         if not relevant:
             text = self.abstain_text(question, retrieved)
             timings.total_ms = (time.perf_counter() - started) * 1000
@@ -479,6 +492,7 @@ class Engine:
                 abstained_by="model",
                 dont_know=dont_know,
                 closest=nearest,
+                worded=spelled_out,
             )
             return
         prefix = next((t for t, _ in openings if t.strip() and not opens_dont_know(t)), "")
@@ -566,6 +580,7 @@ class Engine:
             dont_know,
             nearest,
             warning,
+            worded=spelled_out,
         )
 
     def ask(self, question: str, history: list[Message] | None = None) -> Answer:

@@ -224,6 +224,14 @@ def new_words(sentence: str, question: str) -> list[str]:
     return [w for w in found if not polarity(w)]
 
 
+def has_every_word(text: str, question: str) -> bool:
+    """Whether ``text`` holds every content word of the question (compared by stem; its yes or
+    no aside), and the question has one: a passage that names everything asked is about it,
+    however little a short question ("free trial") says to the embedder."""
+    asked = {stem(w) for w in content_words(question) if not polarity(w)}
+    return bool(asked) and asked <= {stem(w) for w in words(text)}
+
+
 def _points(text: str, raw: str) -> bool:
     """Whether a sentence only says where the answer is: its markers are the object of its last
     word and it has at most two content words ("This information is provided in [1].", not

@@ -1,12 +1,13 @@
 """Choose a corpus's own abstention thresholds from a labelled run's results.jsonl.
 
 The engine abstains before answering when the closest passage is less similar than
-``retrieval.min_score`` or when the model's reply is at least ``answers.dont_know_probability``
-likely to open "I don't know"; every row of a run records both figures (``closest``,
-``dont_know``), so the same run tells what other thresholds would have done. It can only tell
-for thresholds that ask the model at most as often as the run did: a question the run never put
-to the model has no answer to judge. A run with ``ANSWERS__DONT_KNOW_PROBABILITY=1.01`` answers
-every question that passes ``min_score`` and so lets any probability threshold be judged.
+``retrieval.min_score`` and no passage holds every word of the question (``worded``), or when the
+model's reply is at least ``answers.dont_know_probability`` likely to open "I don't know"; every
+row of a run records these (``closest``, ``worded``, ``dont_know``), so the same run tells what
+other thresholds would have done. It can only tell for thresholds that ask the model at most as
+often as the run did: a question the run never put to the model has no answer to judge. A run with
+``ANSWERS__DONT_KNOW_PROBABILITY=1.01`` answers every question that passes ``min_score`` and so lets
+any probability threshold be judged.
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ class Calibration:
 def abstains(row: dict[str, Any], run: Thresholds, at: Thresholds) -> bool | None:
     """Whether the engine would abstain on this row at ``at``; None when the run can't tell."""
     closest, dont_know = row.get("closest"), row.get("dont_know")
-    if closest is None or closest < at.min_score:
-        return True
+    if (closest is None or closest < at.min_score) and not row.get("worded"):
+        return True  # a passage holding every word of the question passes it on at any min_score
     if row["abstained_by"] == "threshold":
         return None  # the run did not ask the model: its reply is unknown
     if dont_know is None:  # a backend without probabilities: the reply decided

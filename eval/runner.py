@@ -33,6 +33,7 @@ _SECRETS += [("qdrant", "api_key")]
 _ANSWER_KEYS = (
     *("answer", "abstained", "abstained_by", "markers", "valid_markers", "dropped_markers"),
     *("recited", "citations", "given", "draft", "draft_sentences", "dont_know", "closest"),
+    "worded",
     *("groundedness", "flagged", "sentences", "token_f1", "rouge_l"),
     *("prompt_tokens", "completion_tokens", "asked", "language", "answer_language"),
     "judge",
@@ -161,6 +162,7 @@ def score(
         # Unrounded: `eval calibrate` compares them with thresholds as the engine did.
         dont_know=answer.dont_know,
         closest=answer.closest,
+        worded=answer.worded,
         timings={k: getattr(answer.timings, k) for k in row["timings"]},
         prompt_tokens=answer.prompt_tokens,
         completion_tokens=answer.completion_tokens,

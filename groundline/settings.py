@@ -90,7 +90,8 @@ class RetrievalSettings(BaseModel):
     min_score: float = Field(
         default=0.35,
         description="Cosine similarity the best chunk must reach, or the bot answers that the "
-        "documents don't cover the question without calling the LLM.",
+        "documents don't cover the question without calling the LLM (unless a chunk holds every "
+        "word the question asks about).",
     )
 
 

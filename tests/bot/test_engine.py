@@ -67,7 +67,7 @@ def test_a_run_of_markers_citing_every_passage_is_replaced_by_the_source(
     samples_kb: KnowledgeBase,
 ) -> None:
     engine, llm, n = _refund(samples_kb)
-    assert len(engine.relevant(engine.retrieve(REFUND))) >= 3
+    assert len(engine.relevant(engine.retrieve(REFUND), REFUND)) >= 3
     llm.reply = "You can ask for a full refund within 30 days of any payment. [1][2][3]"
     answer = engine.ask(REFUND)
     assert answer.text == f"You can ask for a full refund within 30 days of any payment [{n}]."
@@ -101,11 +101,29 @@ def test_passages_given_are_numbered_as_the_prompt_numbers_them(
     # Hybrid search can rank a keyword match the embeddings find too far: it is not given.
     floor = samples_kb.settings.retrieval.min_score
     low = replace(second, similarity=floor / 2)
-    given = engine.relevant([first, low, replace(third, similarity=floor + 0.1)])
+    given = engine.relevant([first, low, replace(third, similarity=floor + 0.1)], "the weather")
     assert [p.node_id for p in given] == [first.node_id, third.node_id]
     assert [p.n for p in given] == [1, 2]  # [2] in the answer is the third passage found
     messages, _ = engine.fit("q", [], given)
     assert f"[2] {third.title}" in messages[-1]["content"]  # the prompt's numbering
+
+
+def test_a_passage_holding_every_word_asked_is_given_however_far(
+    samples_kb: KnowledgeBase,
+) -> None:
+    # Two words say less to the embedder than a question: "free trial" comes no closer than
+    # the threshold to the passage that says "a 14-day free trial of the Team plan".
+    engine = Engine(samples_kb, ScriptedLLM("Every new account starts on a 14-day free trial [1]."))
+    floor = samples_kb.settings.retrieval.min_score
+    far = [replace(p, similarity=floor / 2) for p in engine.retrieve("free trial")]
+    given = engine.relevant(far, "free trial")
+    assert given
+    assert all("free trial" in p.text.lower() for p in given)
+    assert engine.relevant(far, "free android trial") == []  # a word no passage holds
+    answer = engine.ask("free trial")
+    assert answer.worded  # recorded for `eval calibrate`
+    assert not answer.abstained
+    assert not engine.ask("free android trial").worded
 
 
 UNSUPPORTED = "Tallybook has a free Android app that works offline on every phone [1]."

@@ -55,6 +55,13 @@ def test_what_the_run_never_generated_is_unknown_not_guessed() -> None:
     assert abstains(below, run, Thresholds(0.25, 0.46)) is None
 
 
+def test_a_question_a_passage_holds_every_word_of_passes_any_min_score() -> None:
+    run = Thresholds(0.35, 0.46)
+    worded = _row(True, 0.30, 0.20, None) | {"worded": True}  # answered under min_score
+    assert abstains(worded, run, Thresholds(0.60, 0.46)) is False
+    assert abstains(worded, run, Thresholds(0.35, 0.10)) is True  # its "I don't know" still counts
+
+
 def test_the_fewest_false_abstentions_that_reach_the_target_nearest_those_in_use() -> None:
     result = calibrate(ROWS, SWEEP, target=0.9, max_false=0.3, prefer=DEFAULTS)
     # This run: 2 of 4 unanswerable abstained (threshold, grounding), 1 of 4 answerable.
