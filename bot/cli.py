@@ -6,13 +6,20 @@ import json
 import os
 import secrets
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
 
 from groundline.console import console, err_console, user_errors
 from groundline.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.engine import Answer
 
 UI_ROOT = Path(__file__).parent / "ui"
 
@@ -36,25 +43,39 @@ def ask(
     with user_errors():
         kb = KnowledgeBase.open(settings)
         try:
-            engine = Engine(kb, build_llm(settings))
-            answer: Answer | None = None
-            for item in engine.stream(question):
-                if isinstance(item, Answer):
-                    answer = item
-                elif not as_json:
-                    console.print(item, end="", soft_wrap=True, markup=False, highlight=False)
+            items = Engine(kb, build_llm(settings)).stream(question)
+            if as_json:
+                answer = next(item for item in items if isinstance(item, Answer))
+            else:
+                answer = show(items, console)
         finally:
             kb.close()
-    assert answer is not None
     if as_json:
         console.print_json(json.dumps(answer.as_json()))
         return
-    console.print()
     if answer.abstained:
         return
     for p in answer.citations:
         where = f", page {p.page}" if p.page else (f" › {p.section}" if p.section else "")
         console.print(f"[bold][{p.n}][/] {p.title}{where} [dim]({p.source})[/]", highlight=False)
+
+
+def show(items: Iterator[str | Answer], out: Console) -> Answer:
+    """Print an answer as it streams, then replace it with the finished answer's text: the one the
+    checks let through (an answer its passages don't support was streamed, then became "I don't
+    know"; a sentence cited anew shows its new marker). A console that is not a terminal gets the
+    finished text only."""
+    from bot.engine import Answer
+
+    shown = ""
+    with Live(Text(""), console=out, auto_refresh=False, vertical_overflow="visible") as live:
+        for item in items:
+            if isinstance(item, Answer):
+                live.update(Text(item.text), refresh=True)
+                return item
+            shown += item
+            live.update(Text(shown), refresh=True)
+    raise RuntimeError("the engine ended without an answer")
 
 
 def serve(

@@ -1,11 +1,14 @@
 """Engine logic with a scripted LLM, and the real small model on the sample documents."""
 
 import asyncio
+import io
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from bot.cli import show
 from bot.engine import Answer, Engine, Passage, closing, keeps, opens_dont_know
 from bot.language import detect
 from bot.llm import LlamaCppLLM, Message
@@ -127,6 +130,25 @@ def test_a_passage_holding_every_word_asked_is_given_however_far(
 
 
 UNSUPPORTED = "Tallybook has a free Android app that works offline on every phone [1]."
+
+
+def test_the_cli_prints_the_checked_answer_not_the_draft_it_streamed(
+    samples_kb: KnowledgeBase,
+) -> None:
+    engine = Engine(samples_kb, ScriptedLLM(UNSUPPORTED))
+    streamed = [i for i in engine.stream("What is the refund window?") if isinstance(i, str)]
+    assert "Android" in "".join(streamed)  # the draft streams before the check refuses it
+    for terminal in (False, True):
+        out = io.StringIO()
+        console = Console(file=out, force_terminal=terminal, width=200)
+        answer = show(engine.stream("What is the refund window?"), console)
+        assert answer.abstained_by == "grounding"
+        # A terminal shows the draft as it streams, then its last frame is the answer; a pipe
+        # or a file gets the answer only.
+        last = out.getvalue().split("\r")[-2 if terminal else -1]
+        assert "I don't know" in last
+        assert "Android" not in last
+        assert terminal or "Android" not in out.getvalue()
 
 
 def test_an_answer_its_citations_dont_support_becomes_an_abstention(
