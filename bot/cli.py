@@ -35,7 +35,7 @@ def ask(
 
     Example: groundline ask "How long do I have to ask for a refund?"
     """
-    from bot.engine import Answer, Engine
+    from bot.engine import Engine
     from groundline.kb import KnowledgeBase
     from groundline.wiring import build_llm
 
@@ -43,11 +43,8 @@ def ask(
     with user_errors():
         kb = KnowledgeBase.open(settings)
         try:
-            items = Engine(kb, build_llm(settings)).stream(question)
-            if as_json:
-                answer = next(item for item in items if isinstance(item, Answer))
-            else:
-                answer = show(items, console)
+            engine = Engine(kb, build_llm(settings))
+            answer = engine.ask(question) if as_json else show(engine.stream(question), console)
         finally:
             kb.close()
     if as_json:
