@@ -38,8 +38,8 @@ def _table_rows(table: Any) -> tuple[str, list[str], int]:
 
 
 def _mark_breaks(root: Any) -> None:
-    """Mark where the page breaks lines: around blocks, at <br>, and inside <pre>, whose
-    spaces are kept too. Other whitespace in HTML source is one space."""
+    """Mark where the page breaks lines at <br> and inside <pre>, whose spaces are kept too
+    (``_text`` marks those around blocks). Other whitespace in HTML source is one space."""
     from bs4.element import NavigableString
 
     for pre in root.find_all("pre"):
@@ -49,9 +49,26 @@ def _mark_breaks(root: Any) -> None:
                 string.replace_with(NavigableString(kept))
     for br in root.find_all("br"):
         br.replace_with(NavigableString(_BREAK))
-    for block in root.find_all(_BLOCKS):
-        block.insert_before(NavigableString(_BREAK))
-        block.insert_after(NavigableString(_BREAK))
+
+
+def _text(root: Any) -> str:
+    """The text under ``root`` (comments left out), a break before and after each block. Walked
+    with a stack: inserting the breaks into the tree costs bs4 a walk down each block's last
+    descendants, which took minutes on a page 50,000 elements deep."""
+    from bs4.element import CData, NavigableString, Tag
+
+    parts: list[str] = []
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Tag):
+            if node.name in _BLOCKS:
+                parts.append(_BREAK)
+                stack.append(_BREAK)  # a plain str: the block's end
+            stack.extend(reversed(node.contents))
+        elif type(node) in (str, NavigableString, CData):
+            parts.append(node)
+    return "".join(parts)
 
 
 def _lines(text: str) -> str:
@@ -87,7 +104,7 @@ def load_html(path: Path) -> LoadedDocument:
     _mark_breaks(root)
 
     builder = SectionBuilder(h1_is_title=True, title_hint=page_title)
-    for i, part in enumerate(root.get_text().split(_MARK)):
+    for i, part in enumerate(_text(root).split(_MARK)):
         if i % 2 == 1:  # a marker
             kind, _, rest = part.partition("|")
             if kind == "T":
