@@ -1,10 +1,12 @@
-"""Stand-ins: a deterministic chat model for unit tests of the logic around the LLM port, and a
-help desk's hand-off webhook."""
+"""Stand-ins: a deterministic chat model for unit tests of the logic around the LLM port, a help
+desk's hand-off webhook, and an Ollama server."""
 
 from __future__ import annotations
 
 import json
+import math
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -103,6 +105,101 @@ def running_desk() -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+REPLY = ["The refund ", "window is ", "30 days ", "[1]."]
+OPENINGS = [("The", 0.6), ("I", 0.3), ("You", 0.1)]
+
+
+class OllamaStandIn(BaseHTTPRequestHandler):
+    """An Ollama server: /api/show, the first token's logprobs (``OPENINGS``), a JSON reply, and
+    ``reply`` streamed as NDJSON, ``pace`` seconds between pieces. Keeps the requests it gets."""
+
+    requests: ClassVar[list[tuple[str, dict[str, Any]]]] = []
+    reply: ClassVar[list[str]] = REPLY
+    delay = 0.0  # before any response
+    pace = 0.0
+    logprobs = True  # False: a server older than Ollama 0.12.11, which has none
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        OllamaStandIn.requests.append((self.path, body))
+        time.sleep(OllamaStandIn.delay)
+        if self.path == "/api/show":
+            self._json({"model_info": {"qwen2.context_length": 32768}, "details": {}})
+        elif self.path == "/api/chat" and body.get("logprobs"):
+            top = [{"token": t, "logprob": math.log(p)} for t, p in OPENINGS]
+            reply = {
+                "model": body["model"],
+                "message": {"role": "assistant", "content": OPENINGS[0][0]},
+                "done": True,
+            }
+            if OllamaStandIn.logprobs:
+                reply["logprobs"] = [{**top[0], "top_logprobs": top[: body["top_logprobs"]]}]
+            self._json(reply)
+        elif self.path == "/api/chat" and body.get("stream") is False:
+            content = json.dumps({"faithfulness": 5, "correctness": 4})
+            self._json(
+                {
+                    "model": body["model"],
+                    "message": {"role": "assistant", "content": content},
+                    "done": True,
+                }
+            )
+        elif self.path == "/api/chat":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-ndjson")
+            self.end_headers()
+            for piece in OllamaStandIn.reply:
+                time.sleep(OllamaStandIn.pace)
+                self._line(
+                    {
+                        "model": body["model"],
+                        "message": {"role": "assistant", "content": piece},
+                        "done": False,
+                    }
+                )
+            self._line(
+                {
+                    "model": body["model"],
+                    "message": {"role": "assistant", "content": ""},
+                    "done": True,
+                    "done_reason": "stop",
+                    "prompt_eval_count": 321,
+                    "eval_count": len(OllamaStandIn.reply),
+                }
+            )
+        else:
+            self._json({"error": "not found"}, status=404)
+
+    def _line(self, obj: dict[str, Any]) -> None:
+        self.wfile.write(json.dumps(obj).encode() + b"\n")
+        self.wfile.flush()
+
+    def _json(self, obj: dict[str, Any], status: int = 200) -> None:
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@contextmanager
+def running_ollama(reply: list[str] = REPLY, pace: float = 0.0) -> Iterator[str]:
+    """A stand-in Ollama server on a free local port, streaming ``reply``: its URL."""
+    OllamaStandIn.requests, OllamaStandIn.reply = [], reply
+    OllamaStandIn.delay, OllamaStandIn.pace, OllamaStandIn.logprobs = 0.0, pace, True
+    server = ThreadingHTTPServer(("127.0.0.1", 0), OllamaStandIn)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -8,106 +8,22 @@ and what the user sees when the server is down or too slow.
 from __future__ import annotations
 
 import json
-import math
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
 
 import pytest
 
 from bot.llm import BackendUnavailable, OllamaLLM, Usage
 from groundline.settings import Settings
 from groundline.wiring import build_llm
-
-REPLY = ["The refund ", "window is ", "30 days ", "[1]."]
-OPENINGS = [("The", 0.6), ("I", 0.3), ("You", 0.1)]
-
-
-class StandIn(BaseHTTPRequestHandler):
-    requests: ClassVar[list[tuple[str, dict[str, Any]]]] = []
-    delay = 0.0
-    logprobs = True  # False: a server older than Ollama 0.12.11, which has none
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        StandIn.requests.append((self.path, body))
-        time.sleep(StandIn.delay)
-        if self.path == "/api/show":
-            self._json({"model_info": {"qwen2.context_length": 32768}, "details": {}})
-        elif self.path == "/api/chat" and body.get("logprobs"):
-            top = [{"token": t, "logprob": math.log(p)} for t, p in OPENINGS]
-            reply = {
-                "model": body["model"],
-                "message": {"role": "assistant", "content": OPENINGS[0][0]},
-                "done": True,
-            }
-            if StandIn.logprobs:
-                reply["logprobs"] = [{**top[0], "top_logprobs": top[: body["top_logprobs"]]}]
-            self._json(reply)
-        elif self.path == "/api/chat" and body.get("stream") is False:
-            content = json.dumps({"faithfulness": 5, "correctness": 4})
-            self._json(
-                {
-                    "model": body["model"],
-                    "message": {"role": "assistant", "content": content},
-                    "done": True,
-                }
-            )
-        elif self.path == "/api/chat":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/x-ndjson")
-            self.end_headers()
-            for piece in REPLY:
-                self._line(
-                    {
-                        "model": body["model"],
-                        "message": {"role": "assistant", "content": piece},
-                        "done": False,
-                    }
-                )
-            self._line(
-                {
-                    "model": body["model"],
-                    "message": {"role": "assistant", "content": ""},
-                    "done": True,
-                    "done_reason": "stop",
-                    "prompt_eval_count": 321,
-                    "eval_count": len(REPLY),
-                }
-            )
-        else:
-            self._json({"error": "not found"}, status=404)
-
-    def _line(self, obj: dict[str, Any]) -> None:
-        self.wfile.write(json.dumps(obj).encode() + b"\n")
-        self.wfile.flush()
-
-    def _json(self, obj: dict[str, Any], status: int = 200) -> None:
-        data = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+from tests.bot.fakes import REPLY, OllamaStandIn, running_ollama
 
 
 @pytest.fixture
 def standin() -> Iterator[str]:
-    StandIn.requests = []
-    StandIn.delay = 0.0
-    StandIn.logprobs = True
-    server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with running_ollama() as url:
+        yield url
 
 
 def _free_port() -> int:
@@ -125,7 +41,7 @@ def test_standin_streams_chat_with_explicit_context_size(standin: str) -> None:
     pieces = list(llm.stream_chat(messages, 200, usage))
     assert pieces == REPLY
     assert (usage.prompt_tokens, usage.completion_tokens) == (321, len(REPLY))
-    path, body = StandIn.requests[-1]
+    path, body = OllamaStandIn.requests[-1]
     assert path == "/api/chat"
     assert body["stream"] is True
     assert body["model"] == "qwen2.5-coder:1.5b"
@@ -142,7 +58,7 @@ def test_standin_gets_the_seed_with_every_request(standin: str) -> None:
     list(llm.stream_chat(messages, 200, Usage()))
     llm.openings(messages, 2)
     llm.complete_json(messages, {"type": "object"}, 50)
-    chats = [body for path, body in StandIn.requests if path == "/api/chat"]
+    chats = [body for path, body in OllamaStandIn.requests if path == "/api/chat"]
     assert len(chats) == 3
     assert all(body["options"]["seed"] == 7 for body in chats)
 
@@ -155,7 +71,7 @@ def test_standin_openings_come_from_the_first_tokens_logprobs(standin: str) -> N
     openings = llm.openings(messages, 2)
     assert [t for t, _ in openings] == ["The", "I"]
     assert [round(p, 6) for _, p in openings] == [0.6, 0.3]
-    _, body = StandIn.requests[-1]
+    _, body = OllamaStandIn.requests[-1]
     assert (body["logprobs"], body["top_logprobs"]) == (True, 2)
     assert body["options"]["num_predict"] == 1  # one token is all it takes
     assert body["options"]["num_ctx"] == 8192
@@ -163,7 +79,7 @@ def test_standin_openings_come_from_the_first_tokens_logprobs(standin: str) -> N
 
 
 def test_standin_without_logprobs_gives_no_openings(standin: str) -> None:
-    StandIn.logprobs = False
+    OllamaStandIn.logprobs = False
     llm = OllamaLLM(
         "qwen2.5-coder:1.5b", standin, timeout=5, context_window=8192, temperature=0.1, seed=0
     )
@@ -177,7 +93,7 @@ def test_standin_prefix_is_sent_as_the_assistant_message_to_continue(standin: st
     messages = [{"role": "user", "content": "refund window?"}]
     pieces = list(llm.stream_chat(messages, 200, Usage(), prefix="Refunds"))
     assert pieces == ["Refunds", *REPLY]
-    _, body = StandIn.requests[-1]
+    _, body = OllamaStandIn.requests[-1]
     assert body["messages"] == [*messages, {"role": "assistant", "content": "Refunds"}]
 
 
@@ -188,7 +104,7 @@ def test_standin_json_reply_sends_the_schema_as_format(standin: str) -> None:
     schema = {"type": "object", "properties": {"faithfulness": {"type": "integer"}}}
     reply = llm.complete_json([{"role": "user", "content": "judge"}], schema, 50)
     assert json.loads(reply) == {"faithfulness": 5, "correctness": 4}
-    _, body = StandIn.requests[-1]
+    _, body = OllamaStandIn.requests[-1]
     assert body["format"] == schema
     assert body["stream"] is False
     assert body["options"]["num_ctx"] == 4096
@@ -209,7 +125,7 @@ def test_standin_window_is_clamped_to_the_models_context_length(standin: str) ->
     )
     assert llm.context_window == 32768
     list(llm.stream_chat([{"role": "user", "content": "hi"}], 10, Usage()))
-    _, body = StandIn.requests[-1]
+    _, body = OllamaStandIn.requests[-1]
     assert body["options"]["num_ctx"] == 32768
 
 
@@ -236,7 +152,7 @@ def test_server_down_gives_a_clear_message_fast() -> None:
 
 
 def test_standin_too_slow_times_out_with_a_clear_message(standin: str) -> None:
-    StandIn.delay = 3.0
+    OllamaStandIn.delay = 3.0
     llm = OllamaLLM(
         "qwen2.5-coder:1.5b", standin, timeout=0.5, context_window=4096, temperature=0, seed=0
     )
