@@ -142,11 +142,12 @@ async def on_message(message: cl.Message) -> None:
     history: list[Message] = cl.user_session.get("history") or []
     reply = cl.Message(content="")
     answer: Answer | None = None
+    live = SETTINGS.ui.stream == "live"  # else shown once checked (Chainlit's loader meanwhile)
     try:
         async for item in runtime().engine.astream(message.content, history):
             if isinstance(item, Answer):
                 answer = item
-            else:
+            elif live:
                 await reply.stream_token(item)
     except (BackendUnavailable, StoreUnavailable) as exc:
         log.warning("answer failed: %s", exc)

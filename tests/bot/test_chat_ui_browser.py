@@ -7,11 +7,12 @@ import shutil
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.bot.fakes import Desk, running_desk
+from tests.bot.fakes import Desk, OllamaStandIn, running_desk, running_ollama
 from tests.conftest import SAMPLES
 from tests.test_cli_e2e import _env, groundline, start_server
 
@@ -35,14 +36,9 @@ def desk() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def chat_server(
-    tmp_path_factory: pytest.TempPathFactory, model_dir: Path, desk: str
-) -> Iterator[tuple[str, Path]]:
-    """The chat server's URL and its data dir; it hands conversations off to the stand-in desk."""
-    env = _env(tmp_path_factory.mktemp("ui"), model_dir)
-    env["GROUNDLINE_HANDOFF_WEBHOOK"] = desk
-    assert groundline(env, "ingest", str(SAMPLES)).returncode == 0
+@contextmanager
+def _serving(env: dict[str, str]) -> Iterator[str]:
+    """`groundline serve` with ``env``, once its page answers: its URL. No traceback allowed."""
     server, port = start_server(env)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120
@@ -57,10 +53,22 @@ def chat_server(
                     f"server did not start: {server.stdout.read() if server.stdout else ''}"
                 )
             time.sleep(0.5)
-    yield url, Path(env["GROUNDLINE_DATA_DIR"])
+    yield url
     server.terminate()
     output, _ = server.communicate(timeout=30)
     assert "Traceback" not in output, output
+
+
+@pytest.fixture(scope="module")
+def chat_server(
+    tmp_path_factory: pytest.TempPathFactory, model_dir: Path, desk: str
+) -> Iterator[tuple[str, Path]]:
+    """The chat server's URL and its data dir; it hands conversations off to the stand-in desk."""
+    env = _env(tmp_path_factory.mktemp("ui"), model_dir)
+    env["GROUNDLINE_HANDOFF_WEBHOOK"] = desk
+    assert groundline(env, "ingest", str(SAMPLES)).returncode == 0
+    with _serving(env) as url:
+        yield url, Path(env["GROUNDLINE_DATA_DIR"])
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +76,16 @@ def chat_url(chat_server: tuple[str, Path]) -> str:
     return chat_server[0]
 
 
-def _ask(url: str, question: str, rate: str | None = None) -> str:
+# Keeps the page's text after every change to it: what the user could have read, frame by frame.
+WATCH = """() => {
+    window.seen = [];
+    new MutationObserver(() => window.seen.push(document.body.innerText)).observe(
+        document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def _ask(url: str, question: str, rate: str | None = None, seen: list[str] | None = None) -> str:
+    """The page's text once the answer is done; ``seen`` gets the text after each change of it."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -77,6 +94,7 @@ def _ask(url: str, question: str, rate: str | None = None) -> str:
         page.goto(url)
         page.wait_for_selector("#chat-input", timeout=60_000)
         page.wait_for_timeout(2_000)  # the socket connects after the page renders
+        page.evaluate(WATCH)
         page.fill("#chat-input", question)
         page.click("#chat-submit")
         # Done when the input's send button is back (the stop button shows while answering).
@@ -87,6 +105,8 @@ def _ask(url: str, question: str, rate: str | None = None) -> str:
             page.get_by_role("button", name=rate).first.click()
             page.wait_for_selector("text=Thanks for the feedback", timeout=30_000)
         text = page.inner_text("body")
+        if seen is not None:
+            seen.extend(page.evaluate("() => window.seen"))
         browser.close()
     return text
 
@@ -120,3 +140,30 @@ def test_asking_for_a_person_hands_the_conversation_to_the_standin_desk(chat_url
     handed = [c for c in Desk.received if c["question"] == "Can I talk to a person, please?"]
     assert len(handed) == 1
     assert "a person will follow up" in handed[0]["answer"]
+
+
+# The draft a model might write: the samples give no Android app and a 30-day window, so the
+# grounding check refuses it. It streams word by word, as slowly as a CPU writes, after the
+# stand-in's likeliest opening, "The".
+DRAFT = [" refunds ", "of the ", "Android app ", "take ", "90 days ", "[1]."]
+
+
+def test_chat_never_shows_a_draft_the_check_refuses_ollama_standin(
+    tmp_path_factory: pytest.TempPathFactory, model_dir: Path
+) -> None:
+    """The default ``ui.stream=checked``. The model is a stand-in Ollama server (none can run
+    here) streaming an unsupported draft; everything else is real: ingest, retrieval, the check,
+    the chat server and the browser."""
+    env = _env(tmp_path_factory.mktemp("checked"), model_dir)
+    assert groundline(env, "ingest", str(SAMPLES)).returncode == 0
+    with running_ollama(DRAFT, pace=0.3) as ollama:
+        env.update(GROUNDLINE_LLM__BACKEND="ollama", GROUNDLINE_OLLAMA__HOST=ollama)
+        with _serving(env) as url:
+            seen: list[str] = []
+            text = _ask(url, "What is the refund window?", seen=seen)
+        assert any(
+            path == "/api/chat" and body.get("stream") for path, body in OllamaStandIn.requests
+        )
+    assert "I don't know" in text
+    assert seen  # the watch saw the page change
+    assert not [frame for frame in seen if "Android" in frame]
