@@ -61,7 +61,6 @@ class CitationFilter:
         self._count = count
         self._held = ""
         self._code = CodeTracker()
-        self.cited: list[int] = []
         self.dropped = 0
 
     def feed(self, text: str) -> str:
@@ -92,8 +91,6 @@ class CitationFilter:
             return marker
         n = int(match.group(1))
         if 1 <= n <= self._count:
-            if n not in self.cited:
-                self.cited.append(n)
             return marker
         self.dropped += 1
         return ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import threading
@@ -13,7 +14,15 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from bot.citations import CitationFilter, cited_numbers, strip_markers
-from bot.grounding import code_citations, content_words, ground, has_every_word, recite, words
+from bot.grounding import (
+    code_citations,
+    content_words,
+    ground,
+    has_every_word,
+    recite,
+    repeating,
+    words,
+)
 from bot.language import NAMES, WRITTEN, conversation_language
 from bot.llm import ChatLLM, Message, Usage
 from bot.retrieval import Hit, Retriever
@@ -43,6 +52,7 @@ _DONT_KNOW = re.compile(
 )
 # Where a reply's last sentence begins: after a sentence's end or a citation, or a line break.
 _LAST_SENTENCE = re.compile(r"(?:^|(?<=[.!?\]])[ \t]+|\n\s*)(?=[^\n]*$)")
+_ENDS = re.compile(r"[.!?]")
 _CLOSING = re.compile(r"(?:" + "|".join(_DONT_KNOW_PHRASES) + r")[\s.!]*", re.I)
 
 
@@ -504,28 +514,35 @@ class Engine:
         # small model sometimes adds after its answer, until it can't be one (it is dropped).
         released = False
         sent = 0  # characters of the reply shown
+        loop = None  # where the reply began to repeat itself, when it did
         answer_tokens = self._settings.llm.max_answer_tokens
-        for delta in self._llm.stream_chat(messages, answer_tokens, usage, prefix):
-            if timings.first_token_ms is None:
-                timings.first_token_ms = (time.perf_counter() - started) * 1000
-            shown = citations.feed(delta)
-            if not shown:
-                continue
-            parts.append(shown)
-            reply = "".join(parts)
-            if not released:
-                if len(reply) < _HOLD_CHARS or _DONT_KNOW.match(reply):
+        with contextlib.closing(
+            self._llm.stream_chat(messages, answer_tokens, usage, prefix)
+        ) as stream:
+            for delta in stream:
+                if timings.first_token_ms is None:
+                    timings.first_token_ms = (time.perf_counter() - started) * 1000
+                shown = citations.feed(delta)
+                if not shown:
                     continue
-                released = True
-            if (upto := closing(reply)) > sent:
-                yield reply[sent:upto]
-                sent = upto
-        parts.append(citations.flush())
-        reply = "".join(parts)
+                parts.append(shown)
+                reply = "".join(parts)
+                # A loop shows when a sentence ends.
+                if _ENDS.search(shown) and (loop := repeating(reply)) is not None:
+                    log.info("the answer repeats itself from %r: stopped", reply[loop:])
+                    break
+                if not released:
+                    if len(reply) < _HOLD_CHARS or _DONT_KNOW.match(reply):
+                        continue
+                    released = True
+                if (upto := closing(reply)) > sent:
+                    yield reply[sent:upto]
+                    sent = upto
+        reply = "".join(parts)[:loop] if loop is not None else "".join(parts) + citations.flush()
         if says_something(reply[: (end := closing(reply))]):
             reply = reply[:end]
         text = reply.strip()
-        cited = [given[n - 1] for n in citations.cited]
+        cited = [given[n - 1] for n in cited_numbers(text)]  # not those of what was cut
         # No words besides markers, or the model's own "I don't know": nothing to show.
         abstained = not says_something(text) or bool(_DONT_KNOW.match(text))
         abstained_by: Literal["model", "grounding"] | None = "model" if abstained else None

@@ -127,6 +127,30 @@ def split_sentences(text: str) -> list[str]:
     return [piece.text.strip() for piece in _segments(text) if piece.sentence]
 
 
+def repeating(text: str, min_words: int = 5) -> int | None:
+    """Where ``text`` begins to say again, sentence for sentence, what it has said, or None. A
+    small model can fall into a loop and write its answer again until it runs out of tokens; a
+    run of two or more sentences said before is such a loop. One sentence said again is not: it
+    may be a step that comes twice, or a list item opening with the sentence that closed the one
+    before it. Sentences are compared by their words, markers aside; a line of code, a sentence
+    of fewer than ``min_words`` words, and one not yet ended with ".", "!" or "?" are not."""
+    seen: set[tuple[str, ...]] = set()
+    offset, run = 0, None  # run: where the sentences just read, all said before, begin
+    for piece in _segments(text):
+        ended = piece.text.rstrip().endswith((".", "!", "?"))
+        said = tuple(words(strip_markers(piece.text)))
+        if piece.sentence and not piece.code and ended and len(said) >= min_words:
+            if said not in seen:
+                seen.add(said)
+                run = None
+            elif run is None:
+                run = offset + len(piece.text) - len(piece.text.lstrip())
+            else:
+                return run
+        offset += len(piece.text)
+    return None
+
+
 def _cite(sentence: str, numbers: list[int]) -> str:
     """The sentence with markers for ``numbers`` before its closing punctuation, unless it has
     them already."""

@@ -6,7 +6,7 @@ import functools
 import logging
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -47,9 +47,10 @@ class ChatLLM(Protocol):
 
     def stream_chat(
         self, messages: list[Message], max_tokens: int, usage: Usage, prefix: str = ""
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         """Yield the answer's text as it is generated; fill ``usage`` when done. A ``prefix`` is
         the reply's opening, chosen by the caller: it is yielded first and the model continues it.
+        Closed before its end, it stops the model.
         """
         ...
 
@@ -165,7 +166,7 @@ class LlamaCppLLM:
 
     def stream_chat(
         self, messages: list[Message], max_tokens: int, usage: Usage, prefix: str = ""
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         tokens = self._prompt(messages)
         usage.prompt_tokens = len(tokens)
         opening = []
@@ -290,7 +291,7 @@ class OllamaLLM:
 
     def stream_chat(
         self, messages: list[Message], max_tokens: int, usage: Usage, prefix: str = ""
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         import httpx
         import ollama
 

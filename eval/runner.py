@@ -6,7 +6,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,7 @@ class _NoLLM:
 
     def stream_chat(
         self, messages: list[Message], max_tokens: int, usage: Usage, prefix: str = ""
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         raise RuntimeError("no model on a --no-generate run")
 
     def complete_json(

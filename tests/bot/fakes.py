@@ -7,7 +7,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
@@ -43,7 +43,7 @@ class ScriptedLLM:
 
     def stream_chat(
         self, messages: list[Message], max_tokens: int, usage: Usage, prefix: str = ""
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         """The reply, continuing ``prefix`` where the reply starts with it."""
         self.calls.append(messages)
         self.prefixes.append(prefix)
@@ -72,7 +72,7 @@ class TranslatingLLM(ScriptedLLM):
 
     def stream_chat(
         self, messages: list[Message], max_tokens: int, usage: Usage, prefix: str = ""
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         request = messages[-1]["content"]
         for language, translation in self.translations.items():
             if request.startswith(f"Translate into {language}."):

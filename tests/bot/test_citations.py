@@ -9,10 +9,9 @@ def _run(deltas: list[str], count: int) -> tuple[str, CitationFilter]:
     return out, f
 
 
-def test_valid_markers_pass_and_are_recorded() -> None:
+def test_valid_markers_pass() -> None:
     out, f = _run(["Refunds take 30 days [", "2", "]. Cards ", "[1][2]."], count=3)
     assert out == "Refunds take 30 days [2]. Cards [1][2]."
-    assert f.cited == [2, 1]
     assert f.dropped == 0
 
 
@@ -20,7 +19,6 @@ def test_valid_markers_pass_and_are_recorded() -> None:
 def test_markers_outside_the_given_passages_are_dropped(marker: str) -> None:
     out, f = _run(["It is so ", marker[:2], marker[2:], "."], count=3)
     assert out == "It is so ."
-    assert f.cited == []
     assert f.dropped == 1
 
 
@@ -41,7 +39,7 @@ def test_brackets_in_code_are_code_not_markers(size: int) -> None:
     out, f = _run([CODE[i : i + size] for i in range(0, len(CODE), size)], count=3)
     # The list and the indexes reach the user whole; only the prose's markers are checked.
     assert out == CODE.replace(" [9]", " ")
-    assert f.cited == [2, 1]
+    assert cited_numbers(out) == [2, 1]
     assert f.dropped == 1
     assert cited_numbers(CODE) == [2, 9, 1]
 

@@ -151,6 +151,25 @@ def test_the_cli_prints_the_checked_answer_not_the_draft_it_streamed(
         assert terminal or "Android" not in out.getvalue()
 
 
+# What the small model wrote asked "How do I get a refund?" in the chat: its answer, then the
+# answer again until it ran out of tokens (23 s).
+SAID = (
+    "You can ask for a full refund within 30 days of any subscription payment [1]. "
+    "To request a refund, email billing@tallybook.example from the Owner's email address [1]. "
+)
+
+
+def test_an_answer_that_repeats_itself_is_stopped_where_it_begins_to(
+    samples_kb: KnowledgeBase,
+) -> None:
+    answer = Engine(samples_kb, ScriptedLLM(SAID * 8)).ask("How do I get a refund?")
+    assert answer.text == SAID.strip()
+    assert not answer.abstained
+    assert [p.doc_id for p in answer.citations] == ["billing-and-refunds.md"]
+    # The model was stopped once the loop was plain, not left to write all 8 rounds.
+    assert answer.completion_tokens < len(SAID.split()) * 3
+
+
 def test_an_answer_its_citations_dont_support_becomes_an_abstention(
     samples_kb: KnowledgeBase,
 ) -> None:

@@ -14,6 +14,7 @@ from bot.grounding import (
     names,
     new_words,
     recite,
+    repeating,
     split_sentences,
 )
 
@@ -429,3 +430,36 @@ def test_real_embeddings_tell_a_paraphrase_from_an_unrelated_claim(embedder: Bas
     )
     assert sentences[0].similarity < 0.6
     assert score == 0.0
+
+
+LOOP = (
+    "Email billing@tallybook.example from the Owner's address [1]. Refunds are possible within 30 "
+    "days of a payment [1]. After that you can cancel so that you are not charged again [1]. "
+)
+
+
+def test_a_loop_is_found_where_the_answer_starts_saying_itself_again() -> None:
+    again = "Refunds are possible within 30 days of a payment [1]. After that you can cancel so "
+    text = LOOP + again + "that you are not charged again [1]. Refunds are"
+    assert text[: repeating(text)] == LOOP  # cut before the first sentence said again
+    assert repeating(LOOP) is None
+    # One sentence said again may be meant (a step that comes twice, a conclusion): not a loop
+    # until the next one is said again too, whole.
+    assert repeating(LOOP + again) is None
+    once = "Open Settings and choose the Billing tab. "
+    steps = (
+        f"1. {once}\n2. Pick a new plan from the list shown.\n3. {once}\n4. Click Save now please."
+    )
+    assert repeating(steps) is None
+    assert repeating(once * 3) == len(once)
+    # What the model wrote asked how to make a script executable: item 3 opens with item 2's end.
+    env = "you can use the env program [5]."
+    listed = f"2. Make it executable. If needed {env}\n\n3. If needed {env} Or not."
+    assert repeating(listed) is None
+
+
+def test_short_sentences_and_code_are_not_a_loop() -> None:
+    assert repeating("Yes [1]. Yes [1]. Yes [1].") is None
+    line = "echo Backups run every night at two.\n"
+    assert repeating(line * 3) == len(line)  # as prose
+    assert repeating("```\n" + line * 3 + "```") is None

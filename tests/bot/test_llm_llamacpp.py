@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,23 @@ def test_an_answer_depends_on_its_prompt_and_seed_not_on_what_was_asked_before(
     # The seed is what fixes it: another seed samples another sentence.
     reseeded = LlamaCppLLM(path, 512, 1, temperature=1.5, seed=4)
     assert "".join(reseeded.stream_chat(STORY, 24, Usage())) != first
+
+
+@pytest.mark.slow
+def test_a_stream_closed_early_leaves_the_model_answering_as_before(model_dir: Path) -> None:
+    """The engine stops a reply that loops by closing its stream: the model is free at once, and
+    the next answer is the one it would have been."""
+    sampled = LlamaCppLLM(locate_llm(TEST_LLM, model_dir), 512, 1, temperature=1.5, seed=3)
+    first = "".join(sampled.stream_chat(STORY, 24, Usage()))
+    stream = sampled.stream_chat(STORY, 24, Usage())
+    assert [next(stream), next(stream)]  # two tokens in, the model is mid-reply
+    stream.close()
+    after: list[str] = []
+    reader = threading.Thread(target=lambda: after.extend(sampled.stream_chat(STORY, 24, Usage())))
+    reader.start()
+    reader.join(timeout=60)
+    assert not reader.is_alive(), "the closed stream kept the model"
+    assert "".join(after) == first
 
 
 @pytest.mark.slow
