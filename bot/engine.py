@@ -9,7 +9,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
@@ -411,7 +411,9 @@ class Engine:
         timings = Timings(first_token_ms=elapsed, total_ms=elapsed)
         yield Answer(text, person, [], [], timings, abstained_by="handoff" if person else None)
 
-    def stream(self, question: str, history: list[Message] | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: list[Message] | None = None
+    ) -> Generator[str | Answer, None, None]:
         """Yield the answer's text as it is generated, then the finished Answer.
 
         A question in another language than the documents' is answered in theirs, searched,
@@ -610,23 +612,36 @@ class Engine:
     async def astream(
         self, question: str, history: list[Message] | None = None
     ) -> AsyncIterator[str | Answer]:
-        """``stream`` for async callers: the work runs in a thread, the event loop stays free."""
+        """``stream`` for async callers: the work runs in a thread, the event loop stays free.
+        Closed or cancelled before the end (the chat's stop button), it stops the model, which
+        would otherwise write on while the next question waits for it."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        stop = threading.Event()
+
+        def send(kind: str, value: Any) -> None:
+            with contextlib.suppress(RuntimeError):  # the reader's event loop is gone
+                loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
 
         def work() -> None:
             try:
-                for item in self.stream(question, history):
-                    loop.call_soon_threadsafe(queue.put_nowait, ("item", item))
+                with contextlib.closing(self.stream(question, history)) as items:
+                    for item in items:
+                        if stop.is_set():
+                            break  # closing the stream closes the model's
+                        send("item", item)
             except Exception as exc:
-                loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
-            loop.call_soon_threadsafe(queue.put_nowait, ("done", None))
+                send("error", exc)
+            send("done", None)
 
         threading.Thread(target=work, name="groundline-answer", daemon=True).start()
-        while True:
-            kind, value = await queue.get()
-            if kind == "done":
-                return
-            if kind == "error":
-                raise value
-            yield value
+        try:
+            while True:
+                kind, value = await queue.get()
+                if kind == "done":
+                    return
+                if kind == "error":
+                    raise value
+                yield value
+        finally:
+            stop.set()

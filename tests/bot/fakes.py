@@ -16,8 +16,9 @@ from bot.llm import Message, Usage
 
 
 class ScriptedLLM:
-    """Streams a fixed reply word by word; counts one token per 4 characters. Its openings are
-    the reply's first word, certain, unless ``openings`` gives them."""
+    """Streams a fixed reply word by word, ``pace`` seconds apart (``given`` counts the words
+    streamed); counts one token per 4 characters. Its openings are the reply's first word,
+    certain, unless ``openings`` gives them."""
 
     name = "scripted"
 
@@ -26,8 +27,11 @@ class ScriptedLLM:
         reply: str,
         context_window: int = 4096,
         openings: list[tuple[str, float]] | None = None,
+        pace: float = 0.0,
     ) -> None:
         self.reply = reply
+        self.pace = pace
+        self.given = 0
         self.context_window = context_window
         self._openings = openings
         self.calls: list[list[Message]] = []
@@ -52,7 +56,9 @@ class ScriptedLLM:
         if prefix:
             yield prefix
         for word in reply.split(" "):
+            time.sleep(self.pace)
             usage.completion_tokens += 1
+            self.given += 1
             yield word + " "
 
     def complete_json(

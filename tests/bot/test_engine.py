@@ -2,6 +2,7 @@
 
 import asyncio
 import io
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -476,6 +477,33 @@ def test_astream_runs_off_the_event_loop(samples_kb: KnowledgeBase) -> None:
     items = asyncio.run(collect())
     assert isinstance(items[-1], Answer)
     assert "".join(i for i in items if isinstance(i, str)).strip() == items[-1].text
+
+
+def test_an_answer_stopped_by_the_user_stops_the_model(samples_kb: KnowledgeBase) -> None:
+    """The chat's stop button cancels the task reading ``astream``: the model stops too, rather
+    than write on in its thread while the next question waits for it."""
+    reply = " ".join(f"Refunds take 30 days in case {i} [1]." for i in range(100))
+    llm = ScriptedLLM(reply, pace=0.01)
+    engine = Engine(samples_kb, llm)
+
+    async def stop_once_it_writes() -> None:
+        async def read() -> None:
+            async for item in engine.astream("What is the refund window?"):
+                if not writing.done():
+                    writing.set_result(item)
+
+        writing: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(read())
+        await writing
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(stop_once_it_writes())
+    time.sleep(0.5)
+    given = llm.given
+    time.sleep(0.5)
+    assert llm.given == given  # stopped
+    assert given < len(reply.split(" ")) / 2
 
 
 SPANISH = "¿Cuánto tiempo tengo para pedir un reembolso de mi suscripción?"
