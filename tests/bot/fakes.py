@@ -104,16 +104,23 @@ class Desk(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def running_desk() -> Iterator[str]:
-    """A stand-in desk listening on a free local port, emptied and answering 200: its URL."""
-    Desk.received, Desk.status = [], 200
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Desk)
+def _listening(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A local server of ``handler`` on a free port, in a thread: its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def running_desk() -> Iterator[str]:
+    """A stand-in desk listening on a free local port, emptied and answering 200: its URL."""
+    Desk.received, Desk.status = [], 200
+    with _listening(Desk) as url:
+        yield f"{url}/hook"
 
 
 REPLY = ["The refund ", "window is ", "30 days ", "[1]."]
@@ -202,10 +209,5 @@ def running_ollama(reply: list[str] = REPLY, pace: float = 0.0) -> Iterator[str]
     """A stand-in Ollama server on a free local port, streaming ``reply``: its URL."""
     OllamaStandIn.requests, OllamaStandIn.reply = [], reply
     OllamaStandIn.delay, OllamaStandIn.pace, OllamaStandIn.logprobs = 0.0, pace, True
-    server = ThreadingHTTPServer(("127.0.0.1", 0), OllamaStandIn)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _listening(OllamaStandIn) as url:
+        yield url
