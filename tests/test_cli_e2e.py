@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -149,26 +151,35 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
     return server, port
 
 
-def test_serve_starts_the_chat_ui(ingested: dict[str, str]) -> None:
-    server, port = start_server(ingested)
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[str]:
+    """`groundline serve` with ``env``, once its page answers: its URL. It must stop without a
+    traceback."""
+    server, port = start_server(env)
+    url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 120
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
-                    html = page.read().decode()
+                urllib.request.urlopen(url, timeout=2).close()
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()
                     pytest.fail(
                         f"server did not start: {server.stdout.read() if server.stdout else ''}"
                     )
                 time.sleep(0.5)
-        assert "<html" in html.lower()
-        with urllib.request.urlopen(
-            f"http://127.0.0.1:{port}/project/settings?language=en-US", timeout=5
-        ) as r:
-            assert r.status == 200
+        yield url
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        output, _ = server.communicate(timeout=30)
+    assert "Traceback" not in output, output
+
+
+def test_serve_starts_the_chat_ui(ingested: dict[str, str]) -> None:
+    with serving(ingested) as url:
+        with urllib.request.urlopen(url, timeout=5) as page:
+            assert "<html" in page.read().decode().lower()
+        with urllib.request.urlopen(f"{url}project/settings?language=en-US", timeout=5) as r:
+            assert r.status == 200

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.bot.fakes import Desk, OllamaStandIn, running_desk, running_ollama
 from tests.conftest import SAMPLES
-from tests.test_cli_e2e import _env, groundline, start_server
+from tests.test_cli_e2e import _env, groundline, serving
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -36,29 +33,6 @@ def desk() -> Iterator[str]:
         yield url
 
 
-@contextmanager
-def _serving(env: dict[str, str]) -> Iterator[str]:
-    """`groundline serve` with ``env``, once its page answers: its URL. No traceback allowed."""
-    server, port = start_server(env)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(
-                    f"server did not start: {server.stdout.read() if server.stdout else ''}"
-                )
-            time.sleep(0.5)
-    yield url
-    server.terminate()
-    output, _ = server.communicate(timeout=30)
-    assert "Traceback" not in output, output
-
-
 @pytest.fixture(scope="module")
 def chat_server(
     tmp_path_factory: pytest.TempPathFactory, model_dir: Path, desk: str
@@ -67,7 +41,7 @@ def chat_server(
     env = _env(tmp_path_factory.mktemp("ui"), model_dir)
     env["GROUNDLINE_HANDOFF_WEBHOOK"] = desk
     assert groundline(env, "ingest", str(SAMPLES)).returncode == 0
-    with _serving(env) as url:
+    with serving(env) as url:
         yield url, Path(env["GROUNDLINE_DATA_DIR"])
 
 
@@ -158,7 +132,7 @@ def test_chat_never_shows_a_draft_the_check_refuses_ollama_standin(
     assert groundline(env, "ingest", str(SAMPLES)).returncode == 0
     with running_ollama(DRAFT, pace=0.3) as ollama:
         env.update(GROUNDLINE_LLM__BACKEND="ollama", GROUNDLINE_OLLAMA__HOST=ollama)
-        with _serving(env) as url:
+        with serving(env) as url:
             seen: list[str] = []
             text = _ask(url, "What is the refund window?", seen=seen)
         assert any(
