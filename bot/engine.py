@@ -21,6 +21,7 @@ from bot.grounding import (
     has_every_word,
     recite,
     repeating,
+    unrepeated,
     words,
 )
 from bot.language import NAMES, WRITTEN, conversation_language
@@ -543,7 +544,7 @@ class Engine:
         reply = "".join(parts)[:loop] if loop is not None else "".join(parts) + citations.flush()
         if says_something(reply[: (end := closing(reply))]):
             reply = reply[:end]
-        text = reply.strip()
+        text = unrepeated(reply.strip())  # a sentence said twice is shown once
         cited = [given[n - 1] for n in cited_numbers(text)]  # not those of what was cut
         # No words besides markers, or the model's own "I don't know": nothing to show.
         abstained = not says_something(text) or bool(_DONT_KNOW.match(text))

@@ -127,19 +127,27 @@ def split_sentences(text: str) -> list[str]:
     return [piece.text.strip() for piece in _segments(text) if piece.sentence]
 
 
+def _said(piece: _Piece, min_words: int) -> tuple[str, ...] | None:
+    """A sentence's words, markers aside, if it is one that counts as said: a finished sentence
+    (".", "!" or "?") of prose of at least ``min_words`` words; None for anything else."""
+    if not piece.sentence or piece.code or not piece.text.rstrip().endswith((".", "!", "?")):
+        return None
+    said = tuple(words(strip_markers(piece.text)))
+    return said if len(said) >= min_words else None
+
+
 def repeating(text: str, min_words: int = 5) -> int | None:
     """Where ``text`` begins to say again, sentence for sentence, what it has said, or None. A
     small model can fall into a loop and write its answer again until it runs out of tokens; a
     run of two or more sentences said before is such a loop. One sentence said again is not: it
     may be a step that comes twice, or a list item opening with the sentence that closed the one
-    before it. Sentences are compared by their words, markers aside; a line of code, a sentence
-    of fewer than ``min_words`` words, and one not yet ended with ".", "!" or "?" are not."""
+    before it (``unrepeated`` drops it). Sentences are compared by their words, markers aside; a
+    line of code, a sentence of fewer than ``min_words`` words, and one not yet ended with ".",
+    "!" or "?" are not."""
     seen: set[tuple[str, ...]] = set()
     offset, run = 0, None  # run: where the sentences just read, all said before, begin
     for piece in _segments(text):
-        ended = piece.text.rstrip().endswith((".", "!", "?"))
-        said = tuple(words(strip_markers(piece.text)))
-        if piece.sentence and not piece.code and ended and len(said) >= min_words:
+        if (said := _said(piece, min_words)) is not None:
             if said not in seen:
                 seen.add(said)
                 run = None
@@ -149,6 +157,49 @@ def repeating(text: str, min_words: int = 5) -> int | None:
                 return run
         offset += len(piece.text)
     return None
+
+
+def unrepeated(text: str, min_words: int = 5) -> str:
+    """``text`` without the sentences it says a second time (compared as ``repeating`` compares
+    them), and without a line left empty by that. A list item that is one sentence is kept: it
+    may be a step that comes twice."""
+    seen: set[tuple[str, ...]] = set()
+    pieces = iter(_segments(text))
+    kept: list[str] = []
+    removed = False  # the line before was removed: a blank line after it goes too
+    for original in text.splitlines(keepends=True):
+        line, length = [], 0  # the line's pieces, which join into it, markers perhaps moved
+        while length < len(original):
+            line.append(piece := next(pieces))
+            length += len(piece.text)
+        step = bool(line[0].text.strip()) and sum(p.sentence for p in line) == 1  # bulleted
+        out: list[str] = []
+        dropped = skip_space = False
+        for piece in line:
+            if skip_space:  # the space after a sentence dropped first on its line
+                skip_space = False
+                if not piece.sentence and piece.text and not piece.text.strip(" \t"):
+                    continue
+            said = _said(piece, min_words)
+            if said is not None and said in seen and not step:
+                dropped = True
+                if len(out) > 1 and not out[-1].strip():  # the space before it, not the indent
+                    out.pop()
+                else:
+                    skip_space = True
+                continue
+            if said is not None:
+                seen.add(said)
+            out.append(piece.text)
+        body = "".join(out) if dropped else original
+        if dropped and not body.strip():
+            removed = True
+            continue
+        if removed and not body.strip() and kept and not kept[-1].strip():
+            body = ""
+        removed = False
+        kept.append(body)
+    return "".join(kept)
 
 
 def _cite(sentence: str, numbers: list[int]) -> str:

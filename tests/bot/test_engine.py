@@ -171,6 +171,13 @@ def test_an_answer_that_repeats_itself_is_stopped_where_it_begins_to(
     assert answer.completion_tokens < len(SAID.split()) * 3
 
 
+def test_a_sentence_the_model_says_twice_is_shown_once(samples_kb: KnowledgeBase) -> None:
+    first = SAID.split("[1]. ")[0] + "[1]."
+    answer = Engine(samples_kb, ScriptedLLM(SAID + first)).ask("How do I get a refund?")
+    assert answer.text == SAID.strip()
+    assert not answer.abstained
+
+
 def test_an_answer_its_citations_dont_support_becomes_an_abstention(
     samples_kb: KnowledgeBase,
 ) -> None:

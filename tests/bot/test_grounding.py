@@ -16,6 +16,7 @@ from bot.grounding import (
     recite,
     repeating,
     split_sentences,
+    unrepeated,
 )
 
 if TYPE_CHECKING:
@@ -456,6 +457,26 @@ def test_a_loop_is_found_where_the_answer_starts_saying_itself_again() -> None:
     env = "you can use the env program [5]."
     listed = f"2. Make it executable. If needed {env}\n\n3. If needed {env} Or not."
     assert repeating(listed) is None
+
+
+def test_a_sentence_said_a_second_time_is_shown_once() -> None:
+    again = "Refunds are possible within 30 days of a payment [2]."
+    assert unrepeated(LOOP + again) == LOOP.rstrip()  # how the model ended an answer on .pyc files
+    assert unrepeated(f"{LOOP.rstrip()}\n\n{again}\n\nThat is all there is to it.") == (
+        f"{LOOP.rstrip()}\n\nThat is all there is to it."  # its line goes, and a blank one
+    )
+    # A list item that opens with the sentence closing the one before it keeps the rest.
+    env = "you can use the env program [5]."
+    listed = f"2. Make it executable. If needed {env}\n\n3. If needed {env} Or not."
+    assert unrepeated(listed) == f"2. Make it executable. If needed {env}\n\n3. Or not."
+    # A step that comes twice, a list item of its own, stays; so do code and short sentences.
+    steps = "1. Open Settings and choose Billing.\n2. Pick a new plan from the list.\n"
+    assert unrepeated(steps + "3. Open Settings and choose Billing.") == (
+        steps + "3. Open Settings and choose Billing."
+    )
+    code = "```\nx = compute_the_total(a, b).\nx = compute_the_total(a, b).\n```"
+    assert unrepeated(code) == code
+    assert unrepeated("Yes [1]. Yes [1].") == "Yes [1]. Yes [1]."
 
 
 def test_short_sentences_and_code_are_not_a_loop() -> None:
