@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import uuid
 from collections.abc import Callable
 
@@ -9,6 +10,7 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
 from ingest.loaders import SECTION_SEP, LoadedDocument, Section
+from ingest.loaders.text import FENCE
 
 _NAMESPACE = uuid.UUID("5b0f6a52-4c1e-4a8e-9d0b-1f1c0e7d7a11")
 # Metadata kept with each chunk; only title and section go into the embedded text.
@@ -29,6 +31,30 @@ _ALL_KEYS = (
 def chunk_id(doc_id: str, doc_hash: str, index: int) -> str:
     """Deterministic: the same document content always gives the same chunk ids."""
     return str(uuid.uuid5(_NAMESPACE, f"{doc_id}\n{doc_hash}\n{index}"))
+
+
+def fenced(text: str, chunks: list[str]) -> list[str]:
+    """The chunks of ``text`` with each block of code they are cut inside closed at the chunk's
+    end and opened again at the next one's start, so that a chunk shown or given to the model
+    never turns its prose into code. A chunk is found in the text to tell whether it starts inside
+    a block (the splitter's chunks overlap); one that isn't is left as it is."""
+    fences = [m.start(1) for m in FENCE.finditer(text)]  # where each fence begins
+    out, start = [], 0
+    for chunk in chunks:
+        at = text.find(chunk, start)
+        if at < 0:
+            out.append(chunk)
+            continue
+        start = at + 1
+        lines = chunk.split("\n")
+        inside = bisect.bisect_left(fences, at) % 2 == 1  # an odd number of fences before it
+        if inside and FENCE.match(lines[0]):  # it starts at the block's end
+            lines, inside = lines[1:], False
+        opened = inside
+        for line in lines:
+            inside ^= bool(FENCE.match(line))
+        out.append("\n".join(["```"] * opened + lines + ["```"] * inside))
+    return out
 
 
 class Chunker:
@@ -55,7 +81,9 @@ class Chunker:
             if section.is_table:
                 texts = self._split_table(section, prefix)
             else:
-                texts = self._splitter.split_text_metadata_aware(section.text, prefix)
+                texts = fenced(
+                    section.text, self._splitter.split_text_metadata_aware(section.text, prefix)
+                )
             for text in texts:
                 metadata: dict[str, str | int] = {
                     "doc_id": doc_id,

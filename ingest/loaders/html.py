@@ -22,6 +22,7 @@ _BLOCKS = [
 ]  # fmt: skip
 _BREAK = "\x01"  # a line break the page shows
 _SPACE = "\x02"  # a space a <pre> keeps
+_FENCE = f"{_BREAK}```{_BREAK}"  # the lines before and after a <pre>
 
 
 def _table_rows(table: Any) -> tuple[str, list[str], int]:
@@ -52,7 +53,8 @@ def _mark_breaks(root: Any) -> None:
 
 
 def _text(root: Any) -> str:
-    """The text under ``root`` (comments left out), a break before and after each block. Walked
+    """The text under ``root`` (comments left out), a break before and after each block, and a
+    Markdown fence before and after each <pre>. Walked
     with a stack: inserting the breaks into the tree costs bs4 a walk down each block's last
     descendants, which took minutes on a page 50,000 elements deep."""
     from bs4.element import CData, NavigableString, Tag
@@ -62,9 +64,12 @@ def _text(root: Any) -> str:
     while stack:
         node = stack.pop()
         if isinstance(node, Tag):
-            if node.name in _BLOCKS:
+            if node.name == "pre":  # fenced as Markdown fences code: the chat shows it as code
+                parts.append(_FENCE)
+                stack.append(_FENCE)  # a plain str: the block's end
+            elif node.name in _BLOCKS:
                 parts.append(_BREAK)
-                stack.append(_BREAK)  # a plain str: the block's end
+                stack.append(_BREAK)
             stack.extend(reversed(node.contents))
         elif type(node) in (str, NavigableString, CData):
             parts.append(node)

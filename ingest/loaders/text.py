@@ -11,7 +11,7 @@ from pathlib import Path
 from ingest.loaders.base import LoadedDocument, LoadError, Section, SectionBuilder, title_from_name
 
 _ATX = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+FENCE = re.compile(r"^[ \t]*(```|~~~)", re.M)  # a line opening or closing a block of code
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 
@@ -45,7 +45,7 @@ def load_markdown(path: Path) -> LoadedDocument:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if _FENCE.match(line):
+        if FENCE.match(line):
             in_fence = not in_fence
         heading = None if in_fence else _ATX.match(line)
         if heading:

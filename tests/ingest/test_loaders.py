@@ -102,7 +102,8 @@ def test_unsupported_extension(tmp_path: Path) -> None:
 
 def test_html_text_reads_as_the_page_shows_it(tmp_path: Path) -> None:
     # Inline elements flow inside their line and the source's line wraps are spaces, so the
-    # model reads sentences, not a word per line; <br>, blocks and <pre> keep their breaks.
+    # model reads sentences, not a word per line; <br>, blocks and <pre> keep their breaks, and a
+    # <pre> is fenced as Markdown code, so the chat shows it as code (and so does the model).
     path = tmp_path / "f.html"
     path.write_text(
         "<html><body><main><h1>Functions</h1>"
@@ -118,7 +119,9 @@ def test_html_text_reads_as_the_page_shows_it(tmp_path: Path) -> None:
         "One",
         "Two",
         "lines",
+        "```",
         "SELECT greatest(1, 2);",
         "  -- indented",
+        "```",
         "Last",
     ]
