@@ -22,6 +22,7 @@ from bot.grounding import (
     recite,
     repeating,
     unrepeated,
+    with_code,
     words,
 )
 from bot.language import NAMES, WRITTEN, conversation_language
@@ -545,6 +546,7 @@ class Engine:
         if says_something(reply[: (end := closing(reply))]):
             reply = reply[:end]
         text = unrepeated(reply.strip())  # a sentence said twice is shown once
+        text = with_code(text, {p.n: p.text for p in given})
         cited = [given[n - 1] for n in cited_numbers(text)]  # not those of what was cut
         # No words besides markers, or the model's own "I don't know": nothing to show.
         abstained = not says_something(text) or bool(_DONT_KNOW.match(text))

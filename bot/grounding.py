@@ -202,6 +202,66 @@ def unrepeated(text: str, min_words: int = 5) -> str:
     return "".join(kept)
 
 
+def _fence(line: str) -> bool:
+    return line.lstrip().startswith("```")
+
+
+def _code_after(lead: str, passage: str) -> list[str]:
+    """The block of code that follows ``lead`` in the passage, fences included; [] if none does
+    (compared with whitespace and case aside)."""
+    wanted = " ".join(lead.split()).lower()
+    lines = passage.split("\n")
+    for i, line in enumerate(lines[:-1]):
+        if wanted in " ".join(line.split()).lower() and _fence(lines[i + 1]):
+            end = next((j for j in range(i + 2, len(lines)) if _fence(lines[j])), None)
+            return lines[i + 1 : end + 1] if end is not None else []
+    return []
+
+
+def with_code(text: str, passages: dict[int, str], min_words: int = 3) -> str:
+    """``text`` with the code its lead-ins announce. The small model often ends a sentence with
+    ":" ("Methods are defined as functions inside the class definition:") and then writes only
+    a marker, on a line of its own or after the colon, where its passage has a block of code.
+    Such a lead-in is one that ends the answer, is followed by a line of markers only, or has
+    markers after its colon and is not followed by code. When its last sentence is in a passage
+    given, followed there by a block of code, the block is put after it and the lead-in cited to
+    that passage; a line of markers only after it goes. The passages the lead-in's markers (or
+    that line's) cite are looked in first, then, for a sentence of ``min_words`` words or more,
+    the others."""
+    lines = text.split("\n")
+    out: list[str] = []
+    fenced = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        out.append(line)
+        i += 1
+        if _fence(line):
+            fenced = not fenced
+        bare = re.sub(r"\s+([.,;:!?])", r"\1", strip_markers(line)).rstrip()
+        if fenced or not bare.endswith(":"):
+            continue
+        after = next((j for j in range(i, len(lines)) if lines[j].strip()), len(lines))
+        following = lines[after] if after < len(lines) else ""
+        alone = bool(following) and not strip_markers(following).strip()
+        if _fence(following) or (following and not alone and not markers(line)):
+            continue  # a lead-in to the code, list or text that follows it
+        lead = _SENTENCE_END.split(_LINE_START.sub("", bare, count=1))[-1]
+        cited = cited_numbers(line) + (cited_numbers(following) if alone else [])
+        # A short lead-in ("For example:") is in many passages: only those it cites will do.
+        short = len(words(lead)) < min_words
+        for n in dict.fromkeys([*cited, *([] if short else sorted(passages))]):
+            if n in passages and (block := _code_after(lead, passages[n])):
+                source = following if alone else line
+                indent = source[: len(source) - len(source.lstrip())]
+                *head, last = _SENTENCE_END.split(line)
+                out[-1] = "".join(head) + _cite(last, [n])
+                out += [indent + b if b.strip() else b for b in block]
+                i = after + 1 if alone else i
+                break
+    return "\n".join(out)
+
+
 def _cite(sentence: str, numbers: list[int]) -> str:
     """The sentence with markers for ``numbers`` before its closing punctuation, unless it has
     them already."""

@@ -178,6 +178,28 @@ def test_a_sentence_the_model_says_twice_is_shown_once(samples_kb: KnowledgeBase
     assert not answer.abstained
 
 
+def test_code_a_reply_only_points_to_is_shown_from_the_page(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    # An HTML page's <pre> is fenced when ingested; the model wrote the lead-in and a marker
+    # where the page has the code, and the user gets the page's code under the lead-in.
+    page = tmp_path / "docs" / "methods.html"
+    page.parent.mkdir()
+    page.write_text(
+        "<html><body><main><h1>Methods</h1><p>A method is a function on some object x that you "
+        "normally call as x.name(arguments).</p><p>Methods are defined as functions inside the "
+        "class definition:</p><pre>class C:\n    def meth(self, arg):\n        return arg * 2"
+        "</pre><p>A method is called on an instance of the class.</p></main></body></html>"
+    )
+    assert not build_ingestor(kb).ingest([page.parent]).failed
+    lead = "Methods are defined as functions inside the class definition"
+    llm = ScriptedLLM(f"A method is a function on some object [1]. {lead}:\n[1]")
+    answer = Engine(kb, llm).ask("How do I define a method?")
+    assert not answer.abstained
+    code = "```\nclass C:\n    def meth(self, arg):\n        return arg * 2\n```"
+    assert answer.text == f"A method is a function on some object [1]. {lead} [1]:\n{code}"
+
+
 def test_an_answer_its_citations_dont_support_becomes_an_abstention(
     samples_kb: KnowledgeBase,
 ) -> None:

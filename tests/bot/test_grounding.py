@@ -17,6 +17,7 @@ from bot.grounding import (
     repeating,
     split_sentences,
     unrepeated,
+    with_code,
 )
 
 if TYPE_CHECKING:
@@ -477,6 +478,46 @@ def test_a_sentence_said_a_second_time_is_shown_once() -> None:
     code = "```\nx = compute_the_total(a, b).\nx = compute_the_total(a, b).\n```"
     assert unrepeated(code) == code
     assert unrepeated("Yes [1]. Yes [1].") == "Yes [1]. Yes [1]."
+
+
+METHOD = (
+    "A method is a function on some object.\n"
+    "Methods are defined as functions inside the class definition:\n"
+    "```\nclass C:\n    def meth(self, arg):\n        return arg * 2\n```\n"
+    "For example:\n```\nC().meth(1)\n```"
+)
+DEFINED = "Methods are defined as functions inside the class definition"
+CODE = "```\nclass C:\n    def meth(self, arg):\n        return arg * 2\n```"
+
+
+def test_a_lead_in_followed_by_only_a_marker_gets_the_passages_code() -> None:
+    passages = {1: "Unrelated text about modules.", 2: METHOD}
+    # The model wrote the marker where the passage has code: on a line of its own (citing the
+    # wrong passage), after the colon, or nothing at all after the lead-in.
+    assert with_code(f"{DEFINED}:\n[1]", passages) == f"{DEFINED} [2]:\n{CODE}"
+    assert with_code(f"{DEFINED}: [2]", passages) == f"{DEFINED}: [2]\n{CODE}"
+    assert with_code(f"{DEFINED}:", passages) == f"{DEFINED} [2]:\n{CODE}"
+    # Inside a list item, the code stays in the item.
+    listed = with_code(f"1. {DEFINED}:\n   [2]\n2. Call it.", passages)
+    assert (
+        listed
+        == f"1. {DEFINED} [2]:\n"
+        + "\n".join("   " + line for line in CODE.split("\n"))
+        + "\n2. Call it."
+    )
+    # A short lead-in only takes code from a passage it cites.
+    assert with_code("For example:\n[2]", passages) == "For example [2]:\n```\nC().meth(1)\n```"
+    assert with_code("For example:", passages) == "For example:"
+
+
+def test_a_lead_in_to_what_follows_it_is_left_as_it_is() -> None:
+    passages = {1: METHOD}
+    for reply in [
+        f"{DEFINED}:\n```\nclass D: pass\n```",  # its own code
+        f"{DEFINED}:\n1. Write def inside the class.",  # a list
+        "Nothing in the passages says this:\n[1]",  # said nowhere
+    ]:
+        assert with_code(reply, passages) == reply
 
 
 def test_short_sentences_and_code_are_not_a_loop() -> None:
