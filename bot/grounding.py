@@ -218,6 +218,59 @@ def _code_after(lead: str, passage: str) -> list[str]:
     return []
 
 
+def _code_lines(passage: str) -> set[str]:
+    """The lines of the passage's blocks of code, whitespace aside."""
+    found, inside = set(), False
+    for line in passage.split("\n"):
+        if _fence(line):
+            inside = not inside
+        elif inside and line.strip():
+            found.add(" ".join(line.split()))
+    return found
+
+
+def fence_code(text: str, passages: dict[int, str], min_chars: int = 8) -> str:
+    """``text`` with the code it copies from the passages as a block of code. The model reads a
+    passage's code without its fences (see ``Engine._messages``) and copies it the same way, and
+    unfenced, the chat's Markdown runs it into one paragraph without its indentation. A run of
+    lines each of which is a line of a passage's code (whitespace and markers aside), one of them
+    of ``min_chars`` characters or more, is fenced; its markers go to the sentence before it (or,
+    with none, after it)."""
+    code = set().union(*(_code_lines(p) for p in passages.values()))
+
+    def copied(line: str) -> bool:
+        return bool(line.strip()) and " ".join(strip_markers(line).split()) in code
+
+    lines = text.split("\n")
+    out: list[str] = []
+    fenced = False
+    i = 0
+    while i < len(lines):
+        if _fence(lines[i]):
+            fenced = not fenced
+        if fenced or _fence(lines[i]) or not copied(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and not _fence(lines[j]) and copied(lines[j]):
+            j += 1
+        run = lines[i:j]
+        i = j
+        if max(len(line.strip()) for line in run) < min_chars:  # "}" or "..." alone
+            out += run
+            continue
+        numbers = [n for line in run for n in cited_numbers(line)]
+        lead = bool(out) and bool(out[-1].strip()) and not _fence(out[-1])
+        if numbers and lead:
+            *head, last = _SENTENCE_END.split(out[-1])
+            out[-1] = "".join(head) + _cite(last, numbers)
+        out += ["```", *(strip_markers(line).rstrip() for line in run), "```"]
+        if numbers and not lead:
+            out.append(" ".join(f"[{n}]" for n in dict.fromkeys(numbers)))
+    return "\n".join(out)
+
+
 def with_code(text: str, passages: dict[int, str], min_words: int = 3) -> str:
     """``text`` with the code its lead-ins announce. The small model often ends a sentence with
     ":" ("Methods are defined as functions inside the class definition:") and then writes only

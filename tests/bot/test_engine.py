@@ -198,6 +198,15 @@ def test_code_a_reply_only_points_to_is_shown_from_the_page(
     assert not answer.abstained
     code = "```\nclass C:\n    def meth(self, arg):\n        return arg * 2\n```"
     assert answer.text == f"A method is a function on some object [1]. {lead} [1]:\n{code}"
+    assert code in answer.passages[0].text  # as stored, and shown among the sources
+    # The model read the code without its fences, which made it answer more questions that its
+    # passages don't answer (eval/README.md).
+    prompt = llm.calls[-1][-1]["content"]
+    assert "class C:\n    def meth(self, arg):" in prompt
+    assert "```" not in prompt
+    # So it copies code without them: what it copies from the page is fenced.
+    llm.reply = f"{lead}:\nclass C:\n    def meth(self, arg):\n        return arg * 2 [1]"
+    assert Engine(kb, llm).ask("How do I define a method?").text == f"{lead} [1]:\n{code}"
 
 
 def test_an_answer_its_citations_dont_support_becomes_an_abstention(

@@ -9,6 +9,7 @@ import pytest
 from bot.grounding import (
     code_citations,
     content_words,
+    fence_code,
     figures,
     ground,
     names,
@@ -508,6 +509,17 @@ def test_a_lead_in_followed_by_only_a_marker_gets_the_passages_code() -> None:
     # A short lead-in only takes code from a passage it cites.
     assert with_code("For example:\n[2]", passages) == "For example [2]:\n```\nC().meth(1)\n```"
     assert with_code("For example:", passages) == "For example:"
+
+
+def test_code_copied_from_a_passage_without_its_fences_is_fenced() -> None:
+    passages = {1: "Unrelated.", 2: METHOD}
+    copied = "class C:\n    def meth(self, arg):\n        return arg * 2 [2]"
+    reply = f"{DEFINED}:\n{copied}\nThat is all."
+    assert fence_code(reply, passages) == f"{DEFINED} [2]:\n{CODE}\nThat is all."
+    # Prose, code the passages don't have, and a line too short to tell are left as they are.
+    for reply in [DEFINED + ".", "class D:\n    pass", "Close it:\n}"]:
+        assert fence_code(reply, {2: METHOD.replace("C().meth(1)", "}")}) == reply
+    assert fence_code(CODE, passages) == CODE  # fenced already
 
 
 def test_a_lead_in_to_what_follows_it_is_left_as_it_is() -> None:
