@@ -22,6 +22,7 @@ from bot.grounding import (
     has_every_word,
     recite,
     repeating,
+    unfenced,
     unrepeated,
     with_code,
     words,
@@ -153,14 +154,6 @@ class Passage:
 def closest(passages: list[Passage]) -> float | None:
     """The highest cosine similarity among the passages (None: no passage has one)."""
     return max((p.similarity for p in passages if p.similarity is not None), default=None)
-
-
-def unfenced(text: str) -> str:
-    """A passage without the lines that open and close its blocks of code, as the model reads it.
-    Given them, the shipped model answered 2 more of Git's 10 unanswerable questions (from
-    passages that were the same, but for those lines: eval/README.md); the code the chat shows
-    is fenced all the same (``with_code``, and the sources as stored)."""
-    return "\n".join(line for line in text.split("\n") if not line.lstrip().startswith("```"))
 
 
 def worded(passages: list[Passage], question: str) -> list[Passage]:
@@ -568,7 +561,7 @@ class Engine:
         if not abstained and self._settings.answers.grounding != "off":
             groundedness, sentences = ground(
                 text,
-                {p.n: p.text for p in given},
+                stored,
                 self._kb.embedder.get_text_embedding_batch,
                 question,
             )
