@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from bot.citations import CodeTracker, cited_numbers, markers, strip_markers
 from groundline.sparse import singular
+from ingest.loaders.text import FENCE, fence_after
 
 # Three markers or more in a row ("… section. [1][2][3]"): every passage the model was given,
 # not the source of a sentence.
@@ -204,7 +205,18 @@ def unrepeated(text: str, min_words: int = 5) -> str:
 
 
 def _fence(line: str) -> bool:
-    return line.lstrip().startswith("```")
+    return FENCE.match(line) is not None
+
+
+def _kinds(lines: list[str]) -> list[str]:
+    """Each line's part in the text's blocks of code: "fence" (a line that opens or closes one),
+    "code" (a line inside one) or "text"."""
+    kinds, fence = [], None
+    for line in lines:
+        now = fence_after(fence, line)
+        kinds.append("fence" if now != fence else "code" if fence else "text")
+        fence = now
+    return kinds
 
 
 def unfenced(text: str) -> str:
@@ -212,7 +224,10 @@ def unfenced(text: str) -> str:
     reads it. Given them, the shipped model answered 2 more of Git's 10 unanswerable questions
     (from passages that were the same, but for those lines: eval/README.md); the code the chat
     shows is fenced all the same (``fence_code``, ``with_code``, and the sources as stored)."""
-    return "\n".join(line for line in text.split("\n") if not _fence(line))
+    lines = text.split("\n")
+    return "\n".join(
+        line for line, kind in zip(lines, _kinds(lines), strict=True) if kind != "fence"
+    )
 
 
 def _code_after(lead: str, passage: str) -> list[str]:
@@ -220,22 +235,26 @@ def _code_after(lead: str, passage: str) -> list[str]:
     (compared with whitespace and case aside)."""
     wanted = " ".join(lead.split()).lower()
     lines = passage.split("\n")
+    kinds = _kinds(lines)
     for i, line in enumerate(lines[:-1]):
-        if wanted in " ".join(line.split()).lower() and _fence(lines[i + 1]):
-            end = next((j for j in range(i + 2, len(lines)) if _fence(lines[j])), None)
+        if (
+            kinds[i] == "text"
+            and kinds[i + 1] == "fence"
+            and wanted in " ".join(line.split()).lower()
+        ):
+            end = next((j for j in range(i + 2, len(lines)) if kinds[j] == "fence"), None)
             return lines[i + 1 : end + 1] if end is not None else []
     return []
 
 
 def _code_lines(passage: str) -> set[str]:
     """The lines of the passage's blocks of code, whitespace aside."""
-    found, inside = set(), False
-    for line in passage.split("\n"):
-        if _fence(line):
-            inside = not inside
-        elif inside and line.strip():
-            found.add(" ".join(line.split()))
-    return found
+    lines = passage.split("\n")
+    return {
+        " ".join(line.split())
+        for line, kind in zip(lines, _kinds(lines), strict=True)
+        if kind == "code" and line.strip()
+    }
 
 
 def fence_code(text: str, passages: dict[int, str], min_chars: int = 8) -> str:
@@ -251,18 +270,16 @@ def fence_code(text: str, passages: dict[int, str], min_chars: int = 8) -> str:
         return bool(line.strip()) and " ".join(strip_markers(line).split()) in code
 
     lines = text.split("\n")
+    kinds = _kinds(lines)
     out: list[str] = []
-    fenced = False
     i = 0
     while i < len(lines):
-        if _fence(lines[i]):
-            fenced = not fenced
-        if fenced or _fence(lines[i]) or not copied(lines[i]):
+        if kinds[i] != "text" or not copied(lines[i]):
             out.append(lines[i])
             i += 1
             continue
         j = i
-        while j < len(lines) and not _fence(lines[j]) and copied(lines[j]):
+        while j < len(lines) and kinds[j] == "text" and copied(lines[j]):
             j += 1
         run = lines[i:j]
         i = j
@@ -290,22 +307,22 @@ def with_code(text: str, passages: dict[int, str], min_words: int = 3) -> str:
     that line's) cite are looked in first, then, for a sentence of ``min_words`` words or more,
     the others."""
     lines = text.split("\n")
+    kinds = _kinds(lines)
     out: list[str] = []
-    fenced = False
     i = 0
     while i < len(lines):
         line = lines[i]
         out.append(line)
         i += 1
-        if _fence(line):
-            fenced = not fenced
         bare = _SPACE_BEFORE_STOP.sub(r"\1", strip_markers(line)).rstrip()
-        if fenced or not bare.endswith(":"):
+        if kinds[i - 1] != "text" or not bare.endswith(":"):
             continue
         after = next((j for j in range(i, len(lines)) if lines[j].strip()), len(lines))
         following = lines[after] if after < len(lines) else ""
         alone = bool(following) and not strip_markers(following).strip()
-        if _fence(following) or (following and not alone and not markers(line)):
+        if (after < len(lines) and kinds[after] == "fence") or (
+            following and not alone and not markers(line)
+        ):
             continue  # a lead-in to the code, list or text that follows it
         lead = _SENTENCE_END.split(_LINE_START.sub("", bare, count=1))[-1]
         cited = cited_numbers(line) + (cited_numbers(following) if alone else [])

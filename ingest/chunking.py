@@ -10,7 +10,7 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
 from ingest.loaders import SECTION_SEP, LoadedDocument, Section
-from ingest.loaders.text import FENCE
+from ingest.loaders.text import FENCE, fence_after
 
 _NAMESPACE = uuid.UUID("5b0f6a52-4c1e-4a8e-9d0b-1f1c0e7d7a11")
 # Metadata kept with each chunk; only title and section go into the embedded text.
@@ -38,7 +38,14 @@ def fenced(text: str, chunks: list[str]) -> list[str]:
     end and opened again at the next one's start, so that a chunk shown or given to the model
     never turns its prose into code. A chunk is found in the text to tell whether it starts inside
     a block (the splitter's chunks overlap); one that isn't is left as it is."""
-    fences = [m.start(1) for m in FENCE.finditer(text)]  # where each fence begins
+    changes: list[int] = []  # where each fence that opens or closes a block begins
+    after: list[str | None] = []  # the fence of the block open after it
+    fence: str | None = None
+    for match in FENCE.finditer(text):
+        if (now := fence_after(fence, match.group(0))) != fence:
+            changes.append(match.start(1))
+            after.append(now)
+            fence = now
     out, start = [], 0
     for chunk in chunks:
         at = text.find(chunk, start)
@@ -47,13 +54,14 @@ def fenced(text: str, chunks: list[str]) -> list[str]:
             continue
         start = at + 1
         lines = chunk.split("\n")
-        inside = bisect.bisect_left(fences, at) % 2 == 1  # an odd number of fences before it
-        if inside and FENCE.match(lines[0]):  # it starts at the block's end
-            lines, inside = lines[1:], False
-        opened = inside
+        i = bisect.bisect_left(changes, at)
+        fence = after[i - 1] if i else None  # the block it starts inside, if any
+        if fence and fence_after(fence, lines[0]) is None:  # it starts at the block's end
+            lines, fence = lines[1:], None
+        opened = fence
         for line in lines:
-            inside ^= bool(FENCE.match(line))
-        out.append("\n".join(["```"] * opened + lines + ["```"] * inside))
+            fence = fence_after(fence, line)
+        out.append("\n".join(([opened] if opened else []) + lines + ([fence] if fence else [])))
     return out
 
 

@@ -36,7 +36,9 @@ LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
 # A loader's number goes up when it comes to read the same bytes into different text, so that
 # the next ingest reads its files again instead of keeping their old chunks as unchanged.
 # load_html 2: inline elements flow inside their line; 3: a <pre> is fenced as Markdown code.
-REVISIONS: dict[Callable[[Path], LoadedDocument], int] = {load_html: 3}
+# load_markdown 2: a chunk cut inside a block of code closes it, and the next chunk opens it
+# again, with the block's own fence (``` or ~~~; ingest/chunking.py, fenced).
+REVISIONS: dict[Callable[[Path], LoadedDocument], int] = {load_html: 3, load_markdown: 2}
 
 
 def revision(path: Path) -> int:

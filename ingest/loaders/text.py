@@ -16,6 +16,17 @@ _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 
 
+def fence_after(fence: str | None, line: str) -> str | None:
+    """The fence of the block of code open after ``line`` (None: none is), given the one open
+    before it: a block opened by ``` is closed only by ```, one opened by ~~~ only by ~~~."""
+    match = FENCE.match(line)
+    if match is None:
+        return fence
+    if fence is None:
+        return match.group(1)
+    return None if match.group(1) == fence else fence
+
+
 def decode_text(data: bytes) -> str:
     """Decode text of any common encoding; refuse binary data instead of producing garbage."""
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -41,12 +52,12 @@ def decode_text(data: bytes) -> str:
 def load_markdown(path: Path) -> LoadedDocument:
     builder = SectionBuilder(h1_is_title=True)
     lines = decode_text(path.read_bytes()).splitlines()
-    in_fence = False
+    fence: str | None = None
     i = 0
     while i < len(lines):
         line = lines[i]
-        if FENCE.match(line):
-            in_fence = not in_fence
+        fence = fence_after(fence, line)
+        in_fence = fence is not None
         heading = None if in_fence else _ATX.match(line)
         if heading:
             builder.heading(len(heading.group(1)), heading.group(2).strip())

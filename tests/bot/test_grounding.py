@@ -17,6 +17,7 @@ from bot.grounding import (
     recite,
     repeating,
     split_sentences,
+    unfenced,
     unrepeated,
     with_code,
 )
@@ -537,3 +538,17 @@ def test_short_sentences_and_code_are_not_a_loop() -> None:
     line = "echo Backups run every night at two.\n"
     assert repeating(line * 3) == len(line)  # as prose
     assert repeating("```\n" + line * 3 + "```") is None
+
+
+def test_a_block_opened_by_tildes_is_code_until_its_tildes() -> None:
+    # Backticks inside a ~~~ block are its code: the model reads them, and they are copied.
+    passage = "Write a block like this:\n~~~\n```\nprint('hello, world')\n```\n~~~\nDone."
+    assert unfenced(passage) == "Write a block like this:\n```\nprint('hello, world')\n```\nDone."
+    copied = "Write a block like this:\nprint('hello, world') [1]"
+    assert fence_code(copied, {1: passage}) == (
+        "Write a block like this [1]:\n```\nprint('hello, world')\n```"
+    )
+    block = "~~~\n```\nprint('hello, world')\n```\n~~~"
+    assert with_code("Write a block like this:\n[1]", {1: passage}) == (
+        f"Write a block like this [1]:\n{block}"
+    )

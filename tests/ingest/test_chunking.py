@@ -94,3 +94,27 @@ def test_a_chunk_cut_inside_a_block_of_code_closes_it_and_the_next_opens_it(
                 inside = not inside
             else:
                 assert inside == ("total" in line or "rate=" in line), line
+
+
+def test_a_block_opened_by_tildes_is_closed_and_reopened_by_tildes(
+    chunker_and_count: Fixture,
+) -> None:
+    chunker, _ = chunker_and_count
+    # A README showing Markdown: the backticks inside the ~~~ block are code, not a fence.
+    code = "".join(f"    total_{i} = compute_the_total(invoice_{i}, rate={i})\n" for i in range(60))
+    text = f"Write this:\n~~~\n```\n{code}```\n~~~\nThen save. " + "Saved nightly. " * 10
+    nodes = chunker.chunk(LoadedDocument("T", [Section(text)]), "d.md", "/d.md", "h")
+    texts = [n.get_content() for n in nodes]
+    assert len(texts) > 2
+    for text in texts[1:-1]:  # cut inside the block
+        assert text.startswith("~~~\n")
+        assert text.endswith("\n~~~")
+    for text in texts:
+        lines = text.split("\n")
+        assert sum(line == "~~~" for line in lines) % 2 == 0, text
+        inside = False
+        for line in lines:
+            if line == "~~~":
+                inside = not inside
+            else:
+                assert inside == ("total" in line or "rate=" in line or line == "```"), line

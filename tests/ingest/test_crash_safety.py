@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from qdrant_client import QdrantClient
 
+from ingest.pipeline import SourceFile, content_hash
 from tests.test_cli_e2e import _env, groundline
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -76,9 +77,8 @@ def _kill_midway(env: dict[str, str], docs: Path, data: Path, target: set[str]) 
 
 
 def _hashes(docs: Path) -> set[str]:
-    import hashlib
-
-    return {hashlib.sha256(p.read_bytes()).hexdigest() for p in docs.iterdir()}
+    """The versions the registry will hold for the files (their bytes and how they are read)."""
+    return {content_hash(SourceFile(p.name, p)) for p in docs.iterdir()}
 
 
 def test_killed_sync_rerun_equals_a_clean_ingest(tmp_path: Path, model_dir: Path) -> None:

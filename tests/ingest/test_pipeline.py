@@ -116,9 +116,9 @@ def test_a_new_reading_of_a_format_reingests_only_its_files(
 ) -> None:
     ingestor = build_ingestor(kb)
     ingestor.ingest([docs])
-    markdown = kb.registry.get("billing-and-refunds.md")
-    assert markdown is not None
-    assert markdown.hash == file_hash(docs / "billing-and-refunds.md")  # as the first release
+    pdf = kb.registry.get("api-reference.pdf")
+    assert pdf is not None
+    assert pdf.hash == file_hash(docs / "api-reference.pdf")  # read as in the first release
     html = sorted(p.name for p in docs.iterdir() if p.suffix == ".html")
     monkeypatch.setitem(loaders.REVISIONS, loaders.load_html, loaders.revision(docs / html[0]) + 1)
     report = ingestor.ingest([docs])
