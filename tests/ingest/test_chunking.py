@@ -69,52 +69,36 @@ def test_chunk_ids_are_deterministic_and_depend_on_content(chunker_and_count: Fi
     assert not set(first) & set(changed)
 
 
+@pytest.mark.parametrize(
+    ("fence", "inner"),
+    [
+        ("```", ""),
+        # A README showing Markdown: backticks inside a ~~~ block are its code, not its fence.
+        ("~~~", "```\n"),
+    ],
+)
 def test_a_chunk_cut_inside_a_block_of_code_closes_it_and_the_next_opens_it(
-    chunker_and_count: Fixture,
+    chunker_and_count: Fixture, fence: str, inner: str
 ) -> None:
     chunker, _ = chunker_and_count
     code = "".join(f"    total_{i} = compute_the_total(invoice_{i}, rate={i})\n" for i in range(60))
-    text = f"Run this:\n```\n{code}```\nThen save. " + "Invoices are saved nightly. " * 10
+    text = f"Run this:\n{fence}\n{inner}{code}{inner}{fence}\nThen save. " + "Saved nightly. " * 10
     nodes = chunker.chunk(LoadedDocument("T", [Section(text)]), "d.md", "/d.md", "h")
     texts = [n.get_content() for n in nodes]
     assert len(texts) > 2
-    assert texts[0].startswith("Run this:\n```\n")
-    assert texts[0].endswith("\n```")
-    for text in texts[1:-1]:  # cut inside the block: code from start to end
-        assert text.startswith("```\n")
-        assert text.endswith("\n```")
-    assert texts[-1].endswith("Invoices are saved nightly.")
+    assert texts[0].startswith(f"Run this:\n{fence}\n")
+    assert texts[0].endswith(f"\n{fence}")
+    for text in texts[1:-1]:  # cut inside the block: code from start to end, with its own fence
+        assert text.startswith(f"{fence}\n")
+        assert text.endswith(f"\n{fence}")
+    assert texts[-1].endswith("Saved nightly.")
     for text in texts:
         lines = text.split("\n")
-        assert sum(line.startswith("```") for line in lines) % 2 == 0, text
+        assert sum(line == fence for line in lines) % 2 == 0, text
         # Every line of the code (the splitter may cut one), and only those, is inside a block.
         inside = False
         for line in lines:
-            if line.startswith("```"):
-                inside = not inside
-            else:
-                assert inside == ("total" in line or "rate=" in line), line
-
-
-def test_a_block_opened_by_tildes_is_closed_and_reopened_by_tildes(
-    chunker_and_count: Fixture,
-) -> None:
-    chunker, _ = chunker_and_count
-    # A README showing Markdown: the backticks inside the ~~~ block are code, not a fence.
-    code = "".join(f"    total_{i} = compute_the_total(invoice_{i}, rate={i})\n" for i in range(60))
-    text = f"Write this:\n~~~\n```\n{code}```\n~~~\nThen save. " + "Saved nightly. " * 10
-    nodes = chunker.chunk(LoadedDocument("T", [Section(text)]), "d.md", "/d.md", "h")
-    texts = [n.get_content() for n in nodes]
-    assert len(texts) > 2
-    for text in texts[1:-1]:  # cut inside the block
-        assert text.startswith("~~~\n")
-        assert text.endswith("\n~~~")
-    for text in texts:
-        lines = text.split("\n")
-        assert sum(line == "~~~" for line in lines) % 2 == 0, text
-        inside = False
-        for line in lines:
-            if line == "~~~":
+            if line == fence:
                 inside = not inside
             else:
                 assert inside == ("total" in line or "rate=" in line or line == "```"), line
