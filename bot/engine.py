@@ -23,6 +23,7 @@ from bot.grounding import (
     recite,
     repeating,
     unfenced,
+    unframed,
     unrepeated,
     with_code,
     words,
@@ -549,7 +550,8 @@ class Engine:
         reply = "".join(parts)[:loop] if loop is not None else "".join(parts) + citations.flush()
         if says_something(reply[: (end := closing(reply))]):
             reply = reply[:end]
-        text = unrepeated(reply.strip())  # a sentence said twice is shown once
+        # A sentence said twice is shown once; "The passage [1] states that" is not shown.
+        text = unframed(unrepeated(reply.strip()))
         stored = {p.n: p.text for p in given}  # with their code fenced
         text = with_code(fence_code(text, stored), stored)
         cited = [given[n - 1] for n in cited_numbers(text)]  # not those of what was cut

@@ -61,6 +61,16 @@ _CITED_AT_END = re.compile(
     re.I,
 )
 
+# The model speaking of what it was given, which the user never saw: "The passage [1] states
+# that …", "According to passage [2], …". Its markers, if any, say where the rest comes from.
+_FRAME = re.compile(
+    r"(?:(?:the|this)\s+passages?\s*(?:from\s*)?(?:\[\d{1,3}\]\s*)*(?:also\s+)?"
+    r"(?:states?|says?|explains?|mentions?|notes?|indicates?|suggests?|shows?)\s+that"
+    r"|according\s+to\s+(?:the\s+)?passages?\s*(?:\[\d{1,3}\]\s*)*,)\s+",
+    re.I,
+)
+_LOWER_WORD = re.compile(r"[a-z]+[\s,]")  # "refunds take…", not "os.read()" nor "iPhones"
+
 Embed = Callable[[list[str]], list[list[float]]]
 
 
@@ -202,6 +212,43 @@ def unrepeated(text: str, min_words: int = 5) -> str:
         removed = False
         kept.append(body)
     return "".join(kept)
+
+
+def unframed(text: str) -> str:
+    """``text`` without the model's talk of the passages it was given, which the user never saw:
+    "The passage [1] states that refunds take 5 days." is "Refunds take 5 days [1].", and a
+    sentence that only says where the answer is ("This answer is [1].") goes, the sentence before
+    it on its line citing its markers (with none before it, it stays)."""
+    pieces = iter(_segments(text))
+    out: list[str] = []
+    for original in text.splitlines(keepends=True):
+        line, length = [], 0  # the line's pieces, which join into it, markers perhaps moved
+        while length < len(original):
+            line.append(piece := next(pieces))
+            length += len(piece.text)
+        kept: list[str] = []
+        last = None  # where the line's last sentence kept is in ``kept``
+        changed = False
+        for piece in line:
+            body = piece.text
+            if not piece.sentence or piece.code:
+                kept.append(body)
+                continue
+            bare = _SPACE_BEFORE_STOP.sub(r"\1", strip_markers(body))
+            if frame := _FRAME.match(body):
+                rest = body[frame.end() :]
+                if _LOWER_WORD.match(rest):
+                    rest = rest[0].upper() + rest[1:]
+                body, changed = _cite(rest, cited_numbers(frame.group())), True
+            elif last is not None and _points(bare, body):
+                kept[last], changed = _cite(kept[last], cited_numbers(body)), True
+                if not kept[-1].strip():  # the space before it
+                    kept.pop()
+                continue
+            last = len(kept)
+            kept.append(body)
+        out.append("".join(kept) if changed else original)
+    return "".join(out)
 
 
 def _fence(line: str) -> bool:

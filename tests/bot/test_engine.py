@@ -178,6 +178,18 @@ def test_a_sentence_the_model_says_twice_is_shown_once(samples_kb: KnowledgeBase
     assert not answer.abstained
 
 
+def test_the_model_talking_of_its_passages_is_not_shown(samples_kb: KnowledgeBase) -> None:
+    # The user never saw the passages: the markers say where a sentence comes from.
+    reply = (
+        "The passage [1] states that you can ask for a full refund within 30 days of any "
+        "subscription payment. To request a refund, email billing@tallybook.example from the "
+        "Owner's email address. This is [1]."
+    )
+    answer = Engine(samples_kb, ScriptedLLM(reply)).ask("How do I get a refund?")
+    assert answer.text == SAID.strip()
+    assert not answer.abstained
+
+
 def test_code_a_reply_only_points_to_is_shown_from_the_page(
     kb: KnowledgeBase, tmp_path: Path
 ) -> None:

@@ -18,6 +18,7 @@ from bot.grounding import (
     repeating,
     split_sentences,
     unfenced,
+    unframed,
     unrepeated,
     with_code,
 )
@@ -552,3 +553,34 @@ def test_a_block_opened_by_tildes_is_code_until_its_tildes() -> None:
     assert with_code("Write a block like this:\n[1]", {1: passage}) == (
         f"Write a block like this [1]:\n{block}"
     )
+
+
+def test_the_models_talk_of_its_passages_goes_and_their_markers_stay() -> None:
+    assert (
+        unframed("The passage [1] states that refunds take 5 days.") == "Refunds take 5 days [1]."
+    )
+    assert unframed("According to passage [3], iPhones are not supported.") == (
+        "iPhones are not supported [3]."  # a word that is not all lower case is left as it is
+    )
+    assert (
+        unframed("Yes. The passage [2] also mentions that it is free [2].")
+        == "Yes. It is free [2]."
+    )
+    assert (
+        unframed("The passage [1] says that os.read() is low-level.")
+        == "os.read() is low-level [1]."
+    )
+    # A sentence that only says where the answer is goes; the sentence before it cites it.
+    assert (
+        unframed("It is free. This answer is [1].\n- Step [2].") == "It is free [1].\n- Step [2]."
+    )
+    assert unframed("Renew it every 90 days [1]. This is stated in [2].") == (
+        "Renew it every 90 days [1] [2]."
+    )
+    for kept in [
+        "See [1].",  # nothing before it to cite it
+        "```\nThe passage [1] states that x\n```",  # code
+        "Refunds take 5 days.[1] Nothing else.",  # a line it does not change, as it was
+        "The passage [3] provides an analogy, stating that cats have no names.",
+    ]:
+        assert unframed(kept) == kept
