@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -133,6 +133,18 @@ def _segments(text: str) -> list[_Piece]:
     return segments
 
 
+def _by_line(text: str) -> Iterator[tuple[str, list[_Piece]]]:
+    """Each line of the text, its end kept, with the pieces of ``_segments`` that join into it
+    (markers written after a full stop perhaps moved before it)."""
+    pieces = iter(_segments(text))
+    for original in text.splitlines(keepends=True):
+        line, length = [], 0
+        while length < len(original):
+            line.append(piece := next(pieces))
+            length += len(piece.text)
+        yield original, line
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences, each line (list item, line of code) on its own, bullets and whitespace
     stripped."""
@@ -176,14 +188,9 @@ def unrepeated(text: str, min_words: int = 5) -> str:
     them), and without a line left empty by that. A list item that is one sentence is kept: it
     may be a step that comes twice."""
     seen: set[tuple[str, ...]] = set()
-    pieces = iter(_segments(text))
     kept: list[str] = []
     removed = False  # the line before was removed: a blank line after it goes too
-    for original in text.splitlines(keepends=True):
-        line, length = [], 0  # the line's pieces, which join into it, markers perhaps moved
-        while length < len(original):
-            line.append(piece := next(pieces))
-            length += len(piece.text)
+    for original, line in _by_line(text):
         step = bool(line[0].text.strip()) and sum(p.sentence for p in line) == 1  # bulleted
         out: list[str] = []
         dropped = skip_space = False
@@ -219,13 +226,8 @@ def unframed(text: str) -> str:
     "The passage [1] states that refunds take 5 days." is "Refunds take 5 days [1].", and a
     sentence that only says where the answer is ("This answer is [1].") goes, the sentence before
     it on its line citing its markers (with none before it, it stays)."""
-    pieces = iter(_segments(text))
     out: list[str] = []
-    for original in text.splitlines(keepends=True):
-        line, length = [], 0  # the line's pieces, which join into it, markers perhaps moved
-        while length < len(original):
-            line.append(piece := next(pieces))
-            length += len(piece.text)
+    for original, line in _by_line(text):
         kept: list[str] = []
         last = None  # where the line's last sentence kept is in ``kept``
         changed = False
@@ -234,13 +236,14 @@ def unframed(text: str) -> str:
             if not piece.sentence or piece.code:
                 kept.append(body)
                 continue
-            bare = _SPACE_BEFORE_STOP.sub(r"\1", strip_markers(body))
             if frame := _FRAME.match(body):
                 rest = body[frame.end() :]
                 if _LOWER_WORD.match(rest):
                     rest = rest[0].upper() + rest[1:]
                 body, changed = _cite(rest, cited_numbers(frame.group())), True
-            elif last is not None and _points(bare, body):
+            elif last is not None and _points(
+                _SPACE_BEFORE_STOP.sub(r"\1", strip_markers(body)), body
+            ):
                 kept[last], changed = _cite(kept[last], cited_numbers(body)), True
                 if not kept[-1].strip():  # the space before it
                     kept.pop()
