@@ -35,10 +35,16 @@ LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
 
 # A loader's number goes up when it comes to read the same bytes into different text, so that
 # the next ingest reads its files again instead of keeping their old chunks as unchanged.
-# load_html 2: inline elements flow inside their line; 3: a <pre> is fenced as Markdown code.
+# load_html 2: inline elements flow inside their line; 3: a <pre> is fenced as Markdown code;
+# 4: an element the page hides (the hidden attribute, display: none) is left out.
 # load_markdown 2: a chunk cut inside a block of code closes it, and the next chunk opens it
-# again, with the block's own fence (``` or ~~~; ingest/chunking.py, fenced).
-REVISIONS: dict[Callable[[Path], LoadedDocument], int] = {load_html: 3, load_markdown: 2}
+# again, with the block's own fence (``` or ~~~; ingest/chunking.py, fenced); 3: HTML comments
+# are left out. load_docx 2: runs formatted as hidden text are left out.
+REVISIONS: dict[Callable[[Path], LoadedDocument], int] = {
+    load_html: 4,
+    load_markdown: 3,
+    load_docx: 2,
+}
 
 
 def revision(path: Path) -> int:

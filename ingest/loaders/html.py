@@ -23,6 +23,14 @@ _BLOCKS = [
 _BREAK = "\x01"  # a line break the page shows
 _SPACE = "\x02"  # a space a <pre> keeps
 _FENCE = f"{_BREAK}```{_BREAK}"  # the lines before and after a <pre>
+# An inline style that keeps an element off the page: text a reader never sees is not answered
+# from (it is where an instruction to the bot would be planted).
+_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
+
+
+def _hidden(tag: Any) -> bool:
+    """Whether the page never shows ``tag``: the ``hidden`` attribute or an inline style."""
+    return tag.has_attr("hidden") or bool(_HIDDEN_STYLE.search(str(tag.get("style", ""))))
 
 
 def _table_rows(table: Any) -> tuple[str, list[str], int]:
@@ -93,6 +101,9 @@ def load_html(path: Path) -> LoadedDocument:
     page_title = " ".join(soup.title.get_text(" ").split()) if soup.title else ""
     for tag in soup(_DROP_TAGS):
         tag.decompose()
+    for tag in soup.find_all(_hidden):
+        if not tag.decomposed:  # not inside a hidden element already dropped
+            tag.decompose()
     root = soup.find("main") or soup.find(role="main") or soup.find("article") or soup.body or soup
     tables = []
     for table in root.find_all("table"):

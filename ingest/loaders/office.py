@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ingest.loaders.base import (
     LoadedDocument,
@@ -12,6 +13,30 @@ from ingest.loaders.base import (
     title_from_name,
 )
 from ingest.loaders.text import row_text
+
+
+def _shown(paragraph: Any) -> str:
+    """A paragraph's text as Word shows it: runs formatted as hidden text are left out (text a
+    reader never sees is not answered from; it is where an instruction to the bot would be
+    planted)."""
+    from docx.text.hyperlink import Hyperlink
+
+    runs = [
+        run
+        for item in paragraph.iter_inner_content()
+        for run in (item.runs if isinstance(item, Hyperlink) else [item])
+    ]
+
+    def hidden(run: Any) -> bool:
+        styles = (style for style in (run.style, paragraph.style) if style is not None)
+        for font in (run.font, *(style.font for style in styles)):
+            if font.hidden is not None:
+                return bool(font.hidden)
+        return False
+
+    if not any(hidden(run) for run in runs):
+        return str(paragraph.text)  # as before: also what sits outside runs (fields, edits)
+    return "".join(run.text for run in runs if not hidden(run))
 
 
 def load_docx(path: Path) -> LoadedDocument:
@@ -28,12 +53,15 @@ def load_docx(path: Path) -> LoadedDocument:
     caption = ""  # a "Caption" paragraph right above a table belongs to it
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            rows = [" | ".join(c.text.strip() for c in row.cells) for row in block.rows]
+            rows = [
+                " | ".join("\n".join(map(_shown, c.paragraphs)).strip() for c in row.cells)
+                for row in block.rows
+            ]
             builder.table(rows, caption=caption)
             caption = ""
             continue
         style = block.style.name if block.style is not None else ""
-        text = block.text.strip()
+        text = _shown(block).strip()
         if caption:
             builder.add(caption)
             caption = ""

@@ -14,6 +14,8 @@ _ATX = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 FENCE = re.compile(r"^[ \t]*(```|~~~)", re.M)  # a line opening or closing a block of code
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+# An HTML comment, which a rendered page never shows, or a code span, which shows it as code.
+_COMMENT_OR_CODE = re.compile(r"(`+).*?\1|<!--.*?(?:-->|$)")
 
 
 def fence_after(fence: str | None, line: str) -> str | None:
@@ -49,9 +51,39 @@ def decode_text(data: bytes) -> str:
     return str(best)
 
 
+def _uncommented(lines: list[str]) -> list[str]:
+    """The lines with their HTML comments left out (outside code): text a reader never sees is
+    not answered from (it is where an instruction to the bot would be planted)."""
+    kept: list[str] = []
+    fence: str | None = None
+    in_comment = False
+    for line in lines:
+        if in_comment:
+            end = line.find("-->")
+            if end < 0:
+                kept.append("")
+                continue
+            line, in_comment = line[end + 3 :], False
+        elif (fence := fence_after(fence, line)) is not None or FENCE.match(line):
+            kept.append(line)  # code, or the fence that closes it
+            continue
+        opened = False
+
+        def drop(match: re.Match[str]) -> str:
+            nonlocal opened
+            if match.group(1) is not None:  # a code span, kept as it is
+                return match.group()
+            opened = not match.group().endswith("-->")  # closed on a later line
+            return ""
+
+        kept.append(_COMMENT_OR_CODE.sub(drop, line))
+        in_comment = opened
+    return kept
+
+
 def load_markdown(path: Path) -> LoadedDocument:
     builder = SectionBuilder(h1_is_title=True)
-    lines = decode_text(path.read_bytes()).splitlines()
+    lines = _uncommented(decode_text(path.read_bytes()).splitlines())
     fence: str | None = None
     i = 0
     while i < len(lines):
