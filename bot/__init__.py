@@ -1,1 +1,1 @@
-"""The answering side: the RAG engine (no Chainlit import), the chat app, Slack and widget."""
+"""The answering side: the RAG engine (no Chainlit import), the chat app and its CLI."""

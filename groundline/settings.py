@@ -170,7 +170,7 @@ class ApiSettings(BaseModel):
 class UISettings(BaseModel):
     stream: Literal["checked", "live"] = Field(
         default="checked",
-        description="How the chat UI and widget show an answer: 'checked' shows it once the "
+        description="How the chat UI shows an answer: 'checked' shows it once the "
         "grounding check has passed it (an answer the check refuses is never seen); 'live' "
         "streams it as it is written, sooner, and replaces it when it is done, so a draft the "
         'check refuses is read before "I don\'t know" replaces it.',
