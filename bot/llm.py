@@ -107,9 +107,28 @@ class LlamaCppLLM:
         self._formatter = Jinja2ChatFormatter(template=template, eos_token=self._eos, bos_token=bos)
 
     def _prompt(self, messages: list[Message]) -> list[int]:
-        """The tokens of the messages in the model's chat template, ready for the reply."""
-        prompt = self._formatter(messages=messages).prompt  # type: ignore[arg-type]
-        return self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        """The tokens of the messages in the model's chat template, ready for the reply.
+
+        Only the template's own markup is read as special tokens. What the messages say (a
+        passage, a question) is read as text: a document that writes ``<|im_end|><|im_start|>
+        system`` gets those words, not a turn of its own in the chat."""
+        slots = [f"\x00{i}\x00" for i in range(len(messages))]
+        held: Any = [{**m, "content": slot} for m, slot in zip(messages, slots, strict=True)]
+        shell = self._formatter(messages=held).prompt
+        if any(shell.count(slot) != 1 for slot in slots):  # a template that rewrites the text
+            prompt = self._formatter(messages=messages).prompt  # type: ignore[arg-type]
+            return self._tokens(prompt, special=True)
+        tokens: list[int] = []
+        for slot, message in zip(slots, messages, strict=True):
+            markup, _, shell = shell.partition(slot)
+            tokens += self._tokens(markup, special=True)
+            tokens += self._tokens(str(message["content"]), special=False)
+        return tokens + self._tokens(shell, special=True)
+
+    def _tokens(self, text: str, special: bool) -> list[int]:
+        if not text:
+            return []
+        return self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=special)
 
     def count_tokens(self, messages: list[Message]) -> int:
         return len(self._prompt(messages))
