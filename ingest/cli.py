@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -48,6 +49,12 @@ def _print_summary(report: IngestReport) -> None:
                 console.print(f"  would be {kind}: {doc_id}", highlight=False)
     for item in report.skipped:
         console.print(f"[dim]skipped {item['path']}: {item['reason']}[/]")
+    for item in report.withheld:
+        err_console.print(
+            f"[yellow]withheld[/] {escape(item['path'])}: text that speaks to the bot, not the "
+            f"reader, is never given to the model: {escape(repr(item['text']))}",
+            highlight=False,
+        )
     for item in report.failed:
         err_console.print(f"[red]failed[/] {item['path']}: {item['error']}")
 

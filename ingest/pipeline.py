@@ -46,6 +46,8 @@ class IngestReport:
     deleted: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    # Instructions planted for the model (ingest/loaders/planted.py), left out of what is indexed.
+    withheld: list[dict[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
     seconds: float = 0.0
     dry_run: bool = False
@@ -61,6 +63,7 @@ class IngestReport:
             "deleted": self.deleted,
             "failed": self.failed,
             "skipped": self.skipped,
+            "withheld": self.withheld,
             "chunks_embedded": self.chunks_embedded,
             "seconds": round(self.seconds, 3),
             "dry_run": self.dry_run,
@@ -243,6 +246,9 @@ class Ingestor:
             self._fail(source, f"{source.path.name} {loaded}", report)
             return False
         change.nodes = self._chunker.chunk(loaded, source.doc_id, str(source.path), change.hash)
+        for text in loaded.withheld:
+            log.warning("%s: withheld from the model: %s", source.path, text)
+            report.withheld.append({"path": str(source.path), "text": text})
         for node in change.nodes:
             if source.groups:
                 node.metadata["groups"] = list(source.groups)

@@ -9,6 +9,7 @@ from ingest.loaders.base import SECTION_SEP, LoadedDocument, LoadError, Section
 from ingest.loaders.html import load_html
 from ingest.loaders.office import load_docx, load_xlsx
 from ingest.loaders.pdf import load_pdf
+from ingest.loaders.planted import without_planted
 from ingest.loaders.text import load_csv, load_markdown, load_text
 
 __all__ = [
@@ -40,10 +41,15 @@ LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
 # load_markdown 2: a chunk cut inside a block of code closes it, and the next chunk opens it
 # again, with the block's own fence (``` or ~~~; ingest/chunking.py, fenced); 3: HTML comments
 # are left out. load_docx 2: runs formatted as hidden text are left out.
+# Every loader one more: instructions planted for the model are withheld (loaders/planted.py).
 REVISIONS: dict[Callable[[Path], LoadedDocument], int] = {
-    load_html: 4,
-    load_markdown: 3,
-    load_docx: 2,
+    load_html: 5,
+    load_markdown: 4,
+    load_docx: 3,
+    load_text: 2,
+    load_pdf: 2,
+    load_csv: 2,
+    load_xlsx: 2,
 }
 
 
@@ -58,4 +64,4 @@ def load(path: Path) -> LoadedDocument:
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise LoadError(f"has an unsupported file type {path.suffix!r}")
-    return loader(path)
+    return without_planted(loader(path))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SECTION_SEP = " › "
@@ -33,6 +33,8 @@ class Section:
 class LoadedDocument:
     title: str
     sections: list[Section]
+    # Instructions planted for the model, taken out of the sections (ingest/loaders/planted.py).
+    withheld: list[str] = field(default_factory=list)
 
 
 def title_from_name(path: Path) -> str:
