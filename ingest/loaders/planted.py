@@ -19,7 +19,8 @@ from ingest.loaders.base import LoadedDocument
 _MODEL = (
     r"(?:AI|A\.I\.|artificial intelligence|chat ?bots?|LLMs?|(?:large )?language models?"
     r"|AI[- ](?:assistants?|models?|systems?|agents?|tools?|crawlers?)"
-    r"|virtual (?:assistants?|agents?)"
+    r"|virtual (?:assistants?|agents?)|(?:coding|LLM|AI|browsing) (?:copilots?|agents?)"
+    r"|(?:AI|automated) (?:summari[sz]ers?|readers?)"
     r"|GPTs?|ChatGPT|Claude|Gemini|Copilot|KI|IA|KI-Assistent(?:en)?|Sprachmodell(?:e)?"
     r"|modèles? de langage|modelos? de lenguaje|modelli? linguistic[io]|modelos? de linguagem"
     r"|taalmodel(?:len)?|model(?:e|i)? językow(?:y|e)|assistente virtuale|asistente virtual"
@@ -28,7 +29,7 @@ _MODEL = (
     r"|языков(?:ая|ой|ые) модел(?:ь|и))"
 )
 _RULES = (
-    r"(?:instructions?|rules|guidelines|prompts?|directives|programming|system message"
+    r"(?:instructions?|rules|guidelines|guidance|prompts?|directives|programming|system message"
     r"|Anweisungen|Regeln|consignes|règles|instrucciones"
     r"|reglas|istruzioni|regole|instruções|regras|instructies|regels|instrukcje|instrukcji|zasady)"
 )
@@ -67,11 +68,12 @@ _TRIGGERS = [
     rf"|scraping|that reads?|who reads?)\b",
     rf"\b(?:dear|hey|hi|hello|attention|atención|attenzione|atenção|achtung|uwaga)[,:]?\s+"
     rf"(?:{_MODEL}|assistant|bot|agent){_SPOKEN_TO}",
-    rf"^[^\w\n]*(?:{_MODEL}|assistant|bot)\s*[:,]",
+    rf"(?:^[^\w\n]*|[.!?(]\s*)(?:{_MODEL}|assistant|bot)\s*[:,]",
     r"[(\[]\s*(?:for|to)\s+(?:the\s+)?(?:bot|AI|assistant|model|LLM|chatbot)s?\s*[)\]]",
     r"\b(?:any|every|the)\s+(?:AI\s+)?assistant\s+(?:answering|reading|replying|that answers)\b",
     r"\b(?:whoever|anyone|anybody|chiunque|quiconque|wer|quienquiera|quem)\s+(?:who\s+)?"
-    r"(?:answers|summari[sz]es|relays|relaying|responds|replies|generates|generi|r[ée]pond)",
+    r"(?:answers|summari[sz]es|relays|relaying|responds|replies|generates|processes|generi"
+    r"|r[ée]pond)",
     r"\b(?:responses?|answers?|replies|summaries)\s+(?:generated|written|produced|drawn|based)"
     r"\s+(?:from|on|using)\s+this\s+(?:page|text|document|article|manual|guide|FAQ)\b",
     r"\bwhen (?:you\s+)?(?:answer|respond|reply)(?:ing)?\s+(?:to\s+)?(?:\w+\s+)?(?:questions?"
@@ -82,13 +84,15 @@ _TRIGGERS = [
     r"\byour (?:real|actual|true|new) (?:task|job|purpose|instructions?) (?:is|are)\b",
     # ("Act as …" opens a man page's options too.)
     r"\b(?:roleplay|role-play) as (?:an?|the)\b|(?:^|[.!?]\s+)pretend (?:you are|to be)\b",
-    r"\bfrom now on,?\s+you\s+(?:must|should|will|shall|are to|have to)\b",
+    r"\bfrom now on,?\s+you\s+(?:must|should|will|shall|are|have to)\b",
     # A turn of a chat, in the markup models are trained on.
     r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>|^[^\w\n]*<(?:system|assistant|instructions?)>"
     r"|<(system|assistant|instructions?)>[^<\n]+</\1>",
     r"^[^\w\n]*(?:###\s*)?(?:system|assistant|bot)(?:\s+(?:override|prompt|instructions?|note"
     r"|message|update))?\s*[:\]]",
-    r"^[^\w\n]*\[\s*(?:system|sistema|système|assistant|bot|AI)[^\]\n]{0,30}\]",
+    r"^[^\w\n]*\[\s*(?:system|sistema|système|assistant|bot|AI|mensaje del sistema"
+    r"|message (?:du )?système|systemnachricht|messaggio di sistema|mensagem do sistema)"
+    r"[^\]\n]{0,30}\]",
     r"^[^\w\n]*###\s*(?:instructions?|system|response)\s*:?\s*$",
     # A new self, or the model's own prompt.
     rf"\byou are (?:now|no longer)\b[^.!?\n]{{0,40}}\b(?:DAN|unrestricted|jailbroken"
