@@ -20,6 +20,7 @@ from groundline.kb import KnowledgeBase
 from groundline.settings import Settings
 from groundline.wiring import StoreUnavailable, build_llm
 from ingest.cli import build_ingestor
+from ingest.pipeline import IngestReport
 from ingest.service import IngestService, announce, build_router, mount, withdraw
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,19 @@ def _element(p: Passage) -> cl.Text:
     return cl.Text(name=f"[{p.n}] {p.title}", content=header + p.text, display="inline")
 
 
+def uploaded(name: str, report: IngestReport) -> list[str]:
+    """What the chat tells an admin of a file they attached."""
+    if report.failed:
+        lines = [f"✗ {name}: {report.failed[0]['error']}"]
+    else:
+        state = "unchanged" if report.unchanged else "added"
+        lines = [f"✓ {name}: {state} ({report.chunks_embedded} passages)"]
+    return lines + [
+        f"⚠ {name}: left out, as it speaks to the bot, not the reader: “{item['text']}”"
+        for item in report.withheld
+    ]
+
+
 async def _upload(message: cl.Message) -> None:
     """Files attached to a message go into the knowledge base, for admins only."""
     user = cl.user_session.get("user")
@@ -125,11 +139,7 @@ async def _upload(message: cl.Message) -> None:
             continue
         data = open(file.path, "rb").read()  # noqa: SIM115 - a temp file Chainlit wrote
         report = await cl.make_async(runtime().ingest.upload)(file.name, data, None)
-        if report.failed:
-            lines.append(f"✗ {file.name}: {report.failed[0]['error']}")
-        else:
-            state = "unchanged" if report.unchanged else "added"
-            lines.append(f"✓ {file.name}: {state} ({report.chunks_embedded} passages)")
+        lines += uploaded(file.name, report)
     await cl.Message(content="\n".join(lines) or "No file to add.").send()
 
 
