@@ -41,7 +41,8 @@ LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
 # load_markdown 2: a chunk cut inside a block of code closes it, and the next chunk opens it
 # again, with the block's own fence (``` or ~~~; ingest/chunking.py, fenced); 3: HTML comments
 # are left out. load_docx 2: runs formatted as hidden text are left out.
-# Every loader one more: instructions planted for the model are withheld (loaders/planted.py).
+# Every loader one more: instructions planted for the model are withheld (loaders/planted.py);
+# load_pdf 2 also leaves out text drawn invisible, unless most of its page's text is.
 REVISIONS: dict[Callable[[Path], LoadedDocument], int] = {
     load_html: 5,
     load_markdown: 4,
