@@ -25,11 +25,16 @@ _SPACE = "\x02"  # a space a <pre> keeps
 _FENCE = f"{_BREAK}```{_BREAK}"  # the lines before and after a <pre>
 # An inline style that keeps an element off the page: text a reader never sees is not answered
 # from (it is where an instruction to the bot would be planted).
-_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.I)
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0*)?%?"
+    r"|font-size\s*:\s*0(?:\.0*)?(?:px|pt|em|rem|%)?)\s*(?:!important\s*)?(?:;|$)",
+    re.I,
+)
 
 
 def _hidden(tag: Any) -> bool:
-    """Whether the page never shows ``tag``: the ``hidden`` attribute or an inline style."""
+    """Whether the page never shows ``tag``: the ``hidden`` attribute, or an inline style that
+    takes it off the page, or makes it transparent or of no size."""
     return tag.has_attr("hidden") or bool(_HIDDEN_STYLE.search(str(tag.get("style", ""))))
 
 

@@ -139,11 +139,15 @@ def test_html_leaves_out_what_the_page_hides(tmp_path: Path) -> None:
         f"<div style='color: red; display:none'>{PLANTED}</div>"
         f"<p hidden>{PLANTED}</p><span style='visibility: hidden'>{PLANTED}</span>"
         f"<div hidden><p style='display: none'>{PLANTED}</p></div>"
+        f"<span style='opacity:0'>{PLANTED}</span><span style='font-size: 0px'>{PLANTED}</span>"
+        "<span style='opacity: 0.5'>Half seen.</span><span style='font-size: 0.9em'>Small.</span>"
         "<p style='display: block'>Change the size in Settings.</p></main></body></html>"
     )
     text = " ".join(s.text for s in load(path).sections)
     assert "Labels are A6." in text
     assert "Change the size in Settings." in text
+    assert "Half seen." in text
+    assert "Small." in text
     assert "evil.example" not in text
 
 
