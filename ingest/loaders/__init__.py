@@ -37,7 +37,7 @@ LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
 # A loader's number goes up when it comes to read the same bytes into different text, so that
 # the next ingest reads its files again instead of keeping their old chunks as unchanged.
 # load_html 2: inline elements flow inside their line; 3: a <pre> is fenced as Markdown code;
-# 4: an element the page hides (the hidden attribute, display: none) is left out.
+# 4: an element the page hides (the hidden attribute, display: none, opacity: 0…) is left out.
 # load_markdown 2: a chunk cut inside a block of code closes it, and the next chunk opens it
 # again, with the block's own fence (``` or ~~~; ingest/chunking.py, fenced); 3: HTML comments
 # are left out. load_docx 2: runs formatted as hidden text are left out.
