@@ -15,7 +15,8 @@ import re
 from ingest.loaders.base import LoadedDocument
 
 # Who a planted instruction speaks to. "assistant" or "bot" alone name people and products too
-# ("the assistant manager", "a bot developer"); they count only where a line opens with them.
+# ("the assistant manager", "a bot developer"); they count only where they are spoken to: a line
+# or a sentence that opens with them and a colon or comma, a greeting, "any assistant answering".
 _MODEL = (
     r"(?:AI|A\.I\.|artificial intelligence|chat ?bots?|LLMs?|(?:large )?language models?"
     r"|AI[- ](?:assistants?|models?|systems?|agents?|tools?|crawlers?)"
@@ -25,7 +26,7 @@ _MODEL = (
     r"|modèles? de langage|modelos? de lenguaje|modelli? linguistic[io]|modelos? de linguagem"
     r"|taalmodel(?:len)?|model(?:e|i)? językow(?:y|e)|assistente virtuale|asistente virtual"
     r"|assistant IA|asistente de IA|assistente (?:di |de )?IA|AI-assistent|asystent(?:a|ów)? AI"
-    r"|語言模型|语言模型|人工智能|聊天机器人|AIアシスタント|ИИ|чат-бот(?:ов|ы|а)?|бот(?:ов|ы|а)?"  # noqa: RUF001
+    r"|語言模型|语言模型|人工智能|聊天机器人|AIアシスタント|ИИ|чат-бот(?:ов|ы|а)?"  # noqa: RUF001
     r"|языков(?:ая|ой|ые) модел(?:ь|и))"
 )
 _RULES = (
@@ -98,9 +99,10 @@ _TRIGGERS = [
     rf"\byou are (?:now|no longer)\b[^.!?\n]{{0,40}}\b(?:DAN|unrestricted|jailbroken"
     rf"|an?\s+{_MODEL})\b",
     r"\byou are no longer (?:bound|restricted|limited) by\b",
-    r"\b(?:reveal|print|show|repeat|output|disclose|leak)(?:ing)?\s+(?:(?:your|its)\s+(?:full\s+|entire\s+"
-    r"|original\s+|hidden\s+|secret\s+)?(?:system\s+)?(?:prompt|instructions)|the\s+(?:full\s+"
-    r"|entire\s+|original\s+|hidden\s+|secret\s+)?system\s+(?:prompt|message))\b",
+    r"\b(?:reveal|print|show|repeat|output|disclose|leak)(?:ing)?\s+(?:(?:your|its)\s+"
+    r"(?:full\s+|entire\s+|original\s+|hidden\s+|secret\s+)?(?:system\s+)?(?:prompt"
+    r"|instructions)|the\s+(?:full\s+|entire\s+|original\s+|hidden\s+|secret\s+)?system\s+"
+    r"(?:prompt|message))\b",
 ]
 _TRIGGER = re.compile("|".join(f"(?:{t})" for t in _TRIGGERS), re.IGNORECASE | re.MULTILINE)
 _SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f]\s+")  # and the CJK full stops
@@ -156,9 +158,12 @@ def withheld(text: str) -> str:
 
 def without_planted(document: LoadedDocument) -> LoadedDocument:
     """``document`` with its planted instructions taken out of its sections, and listed."""
+    emptied = []
     for section in document.sections:
         if found := planted(section.text):
             document.withheld += found
             section.text = withheld(section.text)
-    document.sections = [s for s in document.sections if s.text.strip() or s.heading]
+            if not section.text.strip() and not section.heading:
+                emptied.append(section)
+    document.sections = [s for s in document.sections if s not in emptied]
     return document
