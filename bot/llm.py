@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import re
 import threading
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -14,6 +15,24 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 Message = dict[str, str]
+
+# The chat markup of the common model families (ChatML, Llama 3, Phi: <|…|>; Llama 2 and Mistral:
+# [INST], <<SYS>>; Gemma: <start_of_turn>; thinking and tool tags), as a message's text may write
+# it. The Ollama server reads the whole prompt with special tokens on (ollama/ollama#15931).
+_CHAT_MARKUP = re.compile(
+    r"<\|[^\s<>|]{1,40}\|>|\[/?INST\]|<</?SYS>>|</?(?:start_of_turn|end_of_turn|bos|eos|s|think"
+    r"|tool_call|tool_response)>|\[/?(?:AVAILABLE_TOOLS|TOOL_CALLS|TOOL_RESULTS|SYSTEM_PROMPT)\]"
+)
+_JOINER = "\u2060"  # WORD JOINER: invisible, and no special token holds it
+
+
+def as_words(messages: list[Message]) -> list[Message]:
+    """The messages with any chat markup their text writes broken by an invisible joiner, so a
+    server that reads special tokens in them (Ollama) reads words, not a turn of the chat."""
+    return [
+        {**m, "content": _CHAT_MARKUP.sub(lambda t: t[0][0] + _JOINER + t[0][1:], m["content"])}
+        for m in messages
+    ]
 
 
 class BackendUnavailable(RuntimeError):
@@ -216,8 +235,9 @@ class LlamaCppLLM:
     ) -> str:
         with self._lock:
             self._head, self._body = [], []  # it reads the cache its own way
+            # llama-cpp-python reads this prompt with special tokens on, as Ollama does.
             result: Any = self._llm.create_chat_completion(
-                messages=messages,  # type: ignore[arg-type]
+                messages=as_words(messages),  # type: ignore[arg-type]
                 max_tokens=max_tokens,
                 temperature=0.0,
                 response_format={"type": "json_object", "schema": schema},
@@ -296,7 +316,7 @@ class OllamaLLM:
         try:
             reply = self._client.chat(
                 model=self.name,
-                messages=messages,
+                messages=as_words(messages),
                 options=options,
                 logprobs=True,
                 top_logprobs=min(n, 20),  # Ollama's most
@@ -320,7 +340,7 @@ class OllamaLLM:
             yield prefix
         try:
             for chunk in self._client.chat(
-                model=self.name, messages=messages, stream=True, options=options
+                model=self.name, messages=as_words(messages), stream=True, options=options
             ):
                 if chunk.message.content:
                     yield chunk.message.content
@@ -344,7 +364,7 @@ class OllamaLLM:
         }
         try:
             reply = self._client.chat(
-                model=self.name, messages=messages, format=schema, options=options
+                model=self.name, messages=as_words(messages), format=schema, options=options
             )
         except (httpx.HTTPError, ollama.ResponseError, ConnectionError) as exc:
             raise self._unavailable(exc) from exc
